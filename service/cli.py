@@ -1,0 +1,222 @@
+"""The `border21` command: build, validate, serve, query, export."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from service import __version__
+from service.config import Settings
+from service.errors import Border21Error, InvalidQuery, StoreUnavailable, ValidationFailed
+from service.logs import configure_logging
+from service.resources import data_dir, ontology_dir
+from service.store import OpenStore, SelectResult, StoreHome
+from service.store.base import (
+    JSONLD,
+    NQUADS,
+    NTRIPLES,
+    RDFXML,
+    RESULTS_CSV,
+    RESULTS_JSON,
+    RESULTS_TSV,
+    RESULTS_XML,
+    TRIG,
+    TURTLE,
+)
+
+EXIT_FAILED = 1
+EXIT_STORE = 3
+
+EXPORT_FORMATS = {"trig": TRIG, "nq": NQUADS, "ttl": TURTLE, "nt": NTRIPLES, "jsonld": JSONLD, "rdfxml": RDFXML}
+QUERY_FORMATS = {
+    "json": RESULTS_JSON,
+    "xml": RESULTS_XML,
+    "csv": RESULTS_CSV,
+    "tsv": RESULTS_TSV,
+    "ttl": TURTLE,
+    "nt": NTRIPLES,
+    "jsonld": JSONLD,
+    "rdfxml": RDFXML,
+}
+
+
+def _progress(phase: str, detail: str) -> None:
+    print(f"[{phase}] {detail}", file=sys.stderr, flush=True)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"store": args.store} if getattr(args, "store", None) else {}
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _sources(args: argparse.Namespace, settings: Settings) -> tuple[Path, Path]:
+    ontology = Path(args.ontology) if args.ontology else ontology_dir()
+    data = Path(args.data) if args.data else (settings.data_dir or data_dir())
+    return ontology, data
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from service.build.pipeline import build
+
+    ontology, data = _sources(args, settings)
+    report = build(StoreHome(settings.store), ontology, data, java=settings.java, progress=_progress)
+    print(f"built {report.total} triples into {settings.store} (generation {report.generation.name})")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from service.build.pipeline import check
+
+    ontology, data = _sources(args, settings)
+    result = check(ontology, data, java=settings.java, progress=_progress)
+    print(f"valid: {len(result.sources)} files, {result.triple_count} triples")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.api import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    text = _read_query(args.query)
+    with OpenStore(StoreHome(settings.store), read_only=True) as store:
+        if args.format != "table":
+            _, body = store.serialize_query(text, QUERY_FORMATS[args.format])
+            sys.stdout.buffer.write(body)
+            if not body.endswith(b"\n"):
+                sys.stdout.buffer.write(b"\n")
+            return 0
+        result = store.query(text)
+    if isinstance(result, bool):
+        print("true" if result else "false")
+    elif isinstance(result, SelectResult):
+        _print_table(result)
+    else:
+        for triple in result:
+            print(" ".join(term.n3() for term in triple), ".")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    media_type = EXPORT_FORMATS[args.format]
+    with OpenStore(StoreHome(settings.store), read_only=True) as store:
+        if args.output and args.output != "-":
+            with open(args.output, "wb") as out:
+                store.dump(out, media_type)
+        else:
+            store.dump(sys.stdout.buffer, media_type)
+            sys.stdout.buffer.flush()
+    return 0
+
+
+def _read_query(argument: str) -> str:
+    if argument == "-":
+        return sys.stdin.read()
+    if argument.startswith("@"):
+        return Path(argument[1:]).read_text(encoding="utf-8")
+    return argument
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _print_table(result: SelectResult) -> None:
+    header = result.variables
+    rows = [[_cell(row.get(name)) for name in header] for row in result.rows]
+    widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(header)]
+    line = "  ".join(name.ljust(width) for name, width in zip(header, widths, strict=True))
+    print(line.rstrip())
+    print("  ".join("-" * width for width in widths))
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="border21", description="The border21 knowledge graph: build, check, serve and query it.")
+    root.add_argument("--version", action="version", version=f"border21 {__version__}")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--store", help="store directory (default: $BORDER21_STORE, then .border21/store)")
+        return sub
+
+    for name, help_text in (
+        ("build", "check the ontology and data and build a fresh store from them, swapped in atomically"),
+        ("validate", "run every check of the build (Turtle, SHACL, OWL consistency) without writing"),
+    ):
+        sub = command(name, help_text)
+        sub.add_argument("--data", help="curated data directory (default: the bundled data/)")
+        sub.add_argument("--ontology", help="ontology directory (default: the bundled ontology/)")
+
+    serve = command("serve", "serve the store over HTTP (SPARQL, REST, web UI)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    query = command("query", "run a SPARQL query against the store and print the result")
+    query.add_argument("query", help="the query text, @FILE to read it from a file, or - for standard input")
+    query.add_argument("--format", choices=["table", *QUERY_FORMATS], default="table")
+
+    export = command("export", "write the whole store to standard output or a file")
+    export.add_argument("--format", choices=list(EXPORT_FORMATS), default="trig")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    return root
+
+
+HANDLERS = {
+    "build": cmd_build,
+    "validate": cmd_validate,
+    "serve": cmd_serve,
+    "query": cmd_query,
+    "export": cmd_export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"border21: configuration: {'.'.join(map(str, problem['loc']))}: {problem['msg']}", file=sys.stderr)
+        return EXIT_FAILED
+    configure_logging(settings.log_level if args.command == "serve" else "WARNING")
+    try:
+        return HANDLERS[args.command](args, settings)
+    except ValidationFailed as failure:
+        for problem in failure.problems:
+            print(problem, file=sys.stderr)
+        print(f"border21 {args.command}: failed: {failure}", file=sys.stderr)
+        return EXIT_FAILED
+    except StoreUnavailable as error:
+        print(f"border21 {args.command}: {error}", file=sys.stderr)
+        return EXIT_STORE
+    except InvalidQuery as error:
+        print(f"border21 {args.command}: invalid query: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Border21Error as error:
+        print(f"border21 {args.command}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run() -> None:
+    logging.captureWarnings(True)
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Settings, read from `BORDER21_*` environment variables and validated at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BORDER21_", extra="ignore")
+
+    store: Path = Field(
+        Path(".border21/store"),
+        description="Directory of the embedded store (its built generations and the pointer to the current one).",
+    )
+    backend: Literal["oxigraph", "sparql"] = "oxigraph"
+    query_url: str | None = Field(None, description="SPARQL query endpoint of a remote store (backend=sparql).")
+    update_url: str | None = Field(None, description="SPARQL update endpoint of a remote store (backend=sparql).")
+    remote_user: str | None = None
+    remote_password: SecretStr | None = None
+    tokens: SecretStr = Field(
+        SecretStr(""),
+        description="Write tokens as comma-separated name:secret pairs; empty means the service is read-only.",
+    )
+    query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run before it is stopped.")
+    max_results: int = Field(100_000, gt=0, description="Most rows or triples a query may return.")
+    data_dir: Path | None = Field(None, description="Curated data directory; default: the bundled data/.")
+    java: str | None = Field(None, description="Java executable for the HermiT reasoner; default: java on PATH.")
+    log_level: str = "INFO"
+
+    @field_validator("store", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @model_validator(mode="after")
+    def _remote_needs_url(self) -> Settings:
+        if self.backend == "sparql" and not self.query_url:
+            raise ValueError("BORDER21_BACKEND=sparql needs BORDER21_QUERY_URL")
+        return self
+
+    def write_tokens(self) -> dict[str, str]:
+        """Named write tokens, parsed from `name:secret,name:secret`."""
+        tokens: dict[str, str] = {}
+        raw = self.tokens.get_secret_value().strip()
+        if not raw:
+            return tokens
+        for position, pair in enumerate(raw.split(","), start=1):
+            name, sep, secret = pair.strip().partition(":")
+            if not sep or not name or len(secret) < 16:
+                raise ValueError(
+                    f"BORDER21_TOKENS entry {position} must be name:secret with a secret of at least 16 characters"
+                )
+            if name in tokens:
+                raise ValueError(f"BORDER21_TOKENS names the token {name!r} twice")
+            tokens[name] = secret
+        return tokens
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.tokens.get_secret_value().strip())

@@ -1,0 +1,35 @@
+"""The one error hierarchy of the service; `service.api.errors` maps it to HTTP."""
+
+from __future__ import annotations
+
+
+class Border21Error(Exception):
+    """Base of every error the service raises on purpose. Its text is safe to show a user."""
+
+
+class NotFound(Border21Error):
+    pass
+
+
+class InvalidQuery(Border21Error):
+    pass
+
+
+class QueryTimeout(Border21Error):
+    pass
+
+
+class StoreUnavailable(Border21Error):
+    pass
+
+
+class ValidationFailed(Border21Error):
+    """The sources break the ontology's contract; `problems` lists each one."""
+
+    def __init__(self, summary: str, problems: list[str]) -> None:
+        super().__init__(summary)
+        self.problems = problems
+
+
+class BuildError(Border21Error):
+    pass

@@ -1,0 +1,99 @@
+"""The one door to a store: a small typed interface every backend implements.
+
+Terms crossing it are rdflib terms (`URIRef`, `BNode`, `Literal`), so nothing above this
+package depends on a particular engine. The default graph of a query is the union of all
+named graphs unless the query says otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
+
+from rdflib.term import BNode, Literal, URIRef
+
+Term = URIRef | BNode | Literal
+Triple = tuple[URIRef | BNode, URIRef, Term]
+Quad = tuple[URIRef | BNode, URIRef, Term, URIRef | None]
+Bindings = Mapping[str, Term]
+
+# Media types of the RDF serialisations a store reads and writes.
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+NQUADS = "application/n-quads"
+TRIG = "application/trig"
+RDFXML = "application/rdf+xml"
+JSONLD = "application/ld+json"
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    variables: list[str]
+    rows: list[dict[str, Term | None]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[dict[str, Term | None]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+QueryResult = SelectResult | bool | list[Triple]
+
+# Media types of SPARQL query results.
+RESULTS_JSON = "application/sparql-results+json"
+RESULTS_XML = "application/sparql-results+xml"
+RESULTS_CSV = "text/csv"
+RESULTS_TSV = "text/tab-separated-values"
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What the rest of the service may ask of a store."""
+
+    def select(self, query: str, bindings: Bindings | None = None) -> SelectResult: ...
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool: ...
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[Triple]: ...
+
+    def query(self, query: str, bindings: Bindings | None = None) -> QueryResult:
+        """Run any query form: SELECT gives a SelectResult, ASK a bool, CONSTRUCT and
+        DESCRIBE a list of triples."""
+        ...
+
+    def serialize_query(self, query: str, media_type: str) -> tuple[str, bytes]:
+        """Run a query and serialise its result in `media_type` (a SPARQL results format for
+        SELECT and ASK, an RDF format for CONSTRUCT and DESCRIBE). Returns the query form
+        ("select", "ask" or "graph") and the bytes."""
+        ...
+
+    def update(self, update: str) -> None: ...
+
+    def load_file(self, path: Path, graph: URIRef, media_type: str = TURTLE) -> None:
+        """Add the triples of an RDF file to a named graph."""
+        ...
+
+    def add_triples(self, graph: URIRef, triples: Iterable[Triple]) -> int:
+        """Add triples to a named graph; return how many were given."""
+        ...
+
+    def contains(self, triple: Triple) -> bool:
+        """Whether the triple is in any graph."""
+        ...
+
+    def named_graphs(self) -> list[URIRef]: ...
+
+    def triple_count(self, graph: URIRef | None = None) -> int:
+        """Triples in one named graph, or quads in all graphs."""
+        ...
+
+    def dump(self, out: BinaryIO, media_type: str) -> None:
+        """Serialise the whole dataset (TriG, N-Quads) or the union of its graphs (Turtle, JSON-LD)."""
+        ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
