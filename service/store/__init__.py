@@ -79,7 +79,7 @@ class StoreProvider:
                 self._checked_at = now
                 self._follow_pointer()
             if self._open is None:
-                raise StoreUnavailable("the store is not built yet")
+                raise StoreUnavailable("no store has been built yet: run `border21 build` first")
             return self._open.store
 
     @property

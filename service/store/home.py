@@ -90,24 +90,16 @@ class StoreHome:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def prune(self, keep: int = 2) -> list[Path]:
-        """Remove generations other than the newest `keep` published ones, skipping any a
-        process still has open. Call only while holding the build lock."""
+    def prune(self, previous: Path | None = None) -> list[Path]:
+        """Remove every generation but the current one and `previous` (the one it replaced,
+        kept so that a reader still on it is not cut off), skipping any a process has open.
+        Call only while holding the build lock."""
         if not self.generations.is_dir():
             return []
-        current = self.current()
-        candidates = sorted((p for p in self.generations.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
-        kept = [p for p in candidates if p == current][:1]
-        for generation in candidates:
-            if len(kept) >= keep:
-                break
-            if generation not in kept and (generation / ".complete").exists():
-                kept.append(generation)
+        kept = {self.current(), previous}
         removed = []
-        for generation in candidates:
-            if generation in kept:
-                continue
-            if _remove_unless_in_use(generation):
+        for generation in sorted(p for p in self.generations.iterdir() if p.is_dir()):
+            if generation not in kept and _remove_unless_in_use(generation):
                 removed.append(generation)
         return removed
 
@@ -125,10 +117,6 @@ class GenerationLease:
         if not self._handle.closed:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
-
-
-def mark_complete(generation: Path) -> None:
-    (generation / ".complete").touch()
 
 
 def _lock_path(generation: Path) -> Path:

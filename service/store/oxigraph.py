@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -81,8 +82,27 @@ def from_ox(term: object) -> Term:
     raise TypeError(f"unsupported term {term!r}")
 
 
-def _graph_name(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
-    return ox.DefaultGraph() if graph is None else ox.NamedNode(str(graph))
+# Strings, IRIs and comments, whose text must not be mistaken for keywords, or a FROM keyword.
+_TOKENS = re.compile(
+    "|".join(
+        (
+            r'"""(?:[^"\\]|\\.|"(?!""))*"""',  # long strings
+            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+            r'"(?:[^"\\\n]|\\.)*"',  # short strings
+            r"'(?:[^'\\\n]|\\.)*'",
+            r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs
+            r"\#[^\n]*",  # comments
+            r"(?<![\w:?$])(?P<from>FROM)(?![\w:])",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset (FROM / FROM NAMED), which then replaces the
+    union default graph."""
+    return any(match.group("from") for match in _TOKENS.finditer(query))
 
 
 class OxigraphStore:
@@ -115,7 +135,7 @@ class OxigraphStore:
             return self._store.query(
                 query,
                 prefixes=PREFIXES,
-                use_default_graph_as_union=True,
+                use_default_graph_as_union=not has_dataset_clause(query),
                 substitutions=substitutions or None,
             )
         except SyntaxError as error:
@@ -138,7 +158,8 @@ class OxigraphStore:
             return form, answer.serialize(format=RESULTS_FORMATS[media_type])
         if media_type not in RDF_FORMATS:
             raise InvalidQuery(f"CONSTRUCT and DESCRIBE results cannot be written as {media_type}")
-        return "graph", answer.serialize(format=RDF_FORMATS[media_type], prefixes=PREFIXES if media_type == TURTLE else None)
+        prefixes = PREFIXES if media_type == TURTLE else None
+        return "graph", ox.serialize(answer, format=RDF_FORMATS[media_type], prefixes=prefixes)  # type: ignore[arg-type]
 
     def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
         solutions = self._run(query, bindings)

@@ -1,0 +1,1 @@
+"""The build: sources -> checks -> inferences -> a fresh store generation, swapped in atomically."""

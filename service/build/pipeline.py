@@ -1,0 +1,158 @@
+"""The build pipeline: parse -> SHACL -> HermiT -> load -> materialise -> provenance -> swap."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from service import __version__
+from service.build.reasoning import hermit_inferences, load_rules, materialise
+from service.build.sources import SourceFile, discover, parse
+from service.build.validate import union, validate_shapes
+from service.errors import ValidationFailed
+from service.namespaces import B21, BASE, INFERRED_GRAPH, PROVENANCE_GRAPH, VOID
+from service.store import StoreHome, Triple, open_generation
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, str], None]
+
+# Tests set this to the name of a phase to have the build SIGKILL itself there, which is the
+# only way to show deterministically that a build killed midway leaves the old store serving.
+CRASH_AT_ENV = "BORDER21_CRASH_AT"
+
+
+def _silent(phase: str, detail: str) -> None:
+    logger.info("event=build_progress phase=%s detail=%r", phase, detail)
+
+
+@dataclass
+class CheckResult:
+    sources: list[SourceFile]
+    hermit_inferred: list[Triple] = field(default_factory=list)
+
+    @property
+    def triple_count(self) -> int:
+        return sum(source.triple_count for source in self.sources)
+
+
+@dataclass
+class BuildReport:
+    generation: Path
+    graphs: dict[str, int]
+    inferred: int
+    total: int
+    seconds: float
+
+
+def check(ontology_dir: Path, data_dir: Path, *, java: str | None = None, progress: Progress = _silent) -> CheckResult:
+    """Parse every source and run every check; write nothing. Raises ValidationFailed."""
+    sources = discover(ontology_dir, data_dir)
+    problems: list[str] = []
+    for source in sources:
+        try:
+            parse(source)
+        except ValidationFailed as failure:
+            problems.extend(failure.problems)
+            continue
+        progress("parse", f"{source.display}: {source.triple_count} triples")
+    if problems:
+        raise ValidationFailed(f"{len(problems)} file(s) could not be parsed", problems)
+
+    progress("shacl", f"validating {sum(s.triple_count for s in sources if s.role != 'shapes')} triples")
+    violations = validate_shapes(sources)
+    errors = [v for v in violations if v.severity == "Violation"]
+    for warning in (v for v in violations if v.severity != "Violation"):
+        progress("shacl", str(warning))
+    if errors:
+        raise ValidationFailed(f"{len(errors)} SHACL violation(s)", [str(v) for v in errors])
+
+    progress("owl", "checking consistency with HermiT")
+    inferred = hermit_inferences(union(sources, {"ontology", "vocab", "data"}), java)
+    progress("owl", f"consistent; HermiT inferred {len(inferred)} class assertions")
+    return CheckResult(sources, inferred)
+
+
+def build(
+    home: StoreHome,
+    ontology_dir: Path,
+    data_dir: Path,
+    *,
+    java: str | None = None,
+    progress: Progress = _silent,
+) -> BuildReport:
+    """Check the sources, write them into a fresh generation and make it current."""
+    started = time.monotonic()
+    started_at = datetime.now(UTC)
+    with home.build_lock():
+        result = check(ontology_dir, data_dir, java=java, progress=progress)
+        generation = home.new_generation()
+        progress("load", f"writing generation {generation.name}")
+        store = open_generation(generation)
+        try:
+            for source in result.sources:
+                store.load_file(source.path, source.graph_iri)
+            _crash_point("load")
+            store.add_triples(INFERRED_GRAPH, result.hermit_inferred)
+            progress("infer", "applying inference rules")
+            inferred = materialise(store, load_rules(ontology_dir / "rules")) + len(result.hermit_inferred)
+            progress("infer", f"{inferred} inferred triples")
+            graphs = {source.display: store.triple_count(source.graph_iri) for source in result.sources}
+            store.add_triples(PROVENANCE_GRAPH, _provenance(generation.name, result.sources, graphs, started_at))
+            total = store.triple_count()
+            store.flush()
+        finally:
+            store.close()
+        _crash_point("publish")
+        previous = home.current()
+        home.publish(generation)
+        home.prune(previous)
+    seconds = time.monotonic() - started
+    progress("done", f"{total} triples in {len(graphs) + 2} graphs, generation {generation.name}, {seconds:.1f} s")
+    return BuildReport(generation, graphs, inferred, total, seconds)
+
+
+def _provenance(build_id: str, sources: list[SourceFile], counts: dict[str, int], started_at: datetime) -> list[Triple]:
+    activity = URIRef(f"{BASE}build/{build_id}")
+    ended = Literal(datetime.now(UTC).isoformat(), datatype=XSD.dateTime)
+    triples: list[Triple] = [
+        (activity, RDF.type, PROV.Activity),
+        (activity, RDFS.label, Literal(f"border21 build {build_id}", lang="en")),
+        (activity, PROV.startedAtTime, Literal(started_at.isoformat(), datatype=XSD.dateTime)),
+        (activity, PROV.endedAtTime, ended),
+        (activity, B21.softwareVersion, Literal(__version__)),
+    ]
+    for source in sources:
+        graph = source.graph_iri
+        triples += [
+            (graph, RDF.type, PROV.Entity),
+            (graph, RDF.type, VOID.Dataset),
+            (graph, PROV.wasGeneratedBy, activity),
+            (graph, PROV.generatedAtTime, ended),
+            (graph, B21.sourceFile, Literal(source.display)),
+            (graph, B21.sha256, Literal(source.sha256)),
+            (graph, VOID.triples, Literal(counts[source.display], datatype=XSD.integer)),
+            (graph, DCTERMS.type, Literal(source.role)),
+        ]
+    for graph, label in ((INFERRED_GRAPH, "inferred"), (PROVENANCE_GRAPH, "provenance")):
+        triples += [
+            (graph, RDF.type, PROV.Entity),
+            (graph, PROV.wasGeneratedBy, activity),
+            (graph, DCTERMS.type, Literal(label)),
+        ]
+    return triples
+
+
+def _crash_point(phase: str) -> None:
+    if os.environ.get(CRASH_AT_ENV) == phase:
+        logger.warning("event=build_crash_injected phase=%s", phase)
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,116 @@
+"""OWL reasoning at build time.
+
+HermiT (through owlready2, which needs Java and reads N-Triples, not Turtle) decides whether
+the ontology and data are consistent and classifies the individuals; the rules in
+`ontology/rules/` then materialise what queries need (subclass, subproperty, inverse,
+symmetric, transitive, domain and range) into the inferred graph, to a fixpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import OWL, RDF
+from rdflib.term import URIRef
+
+from service.errors import BuildError, ValidationFailed
+from service.namespaces import INFERRED_GRAPH, sparql_prologue
+from service.store import GraphStore, Triple
+
+logger = logging.getLogger(__name__)
+
+MAX_ROUNDS = 50
+
+
+def _java(java: str | None) -> str:
+    found = java or shutil.which("java")
+    if not found:
+        raise BuildError("the HermiT reasoner needs Java: put `java` on PATH or set BORDER21_JAVA")
+    return found
+
+
+def hermit_inferences(graph: rdflib.Graph, java: str | None = None) -> list[Triple]:
+    """Run HermiT on `graph`; return the class assertions it infers, or raise
+    ValidationFailed naming what makes the graph inconsistent."""
+    import owlready2  # imported here: loading it starts its own quadstore machinery
+
+    owlready2.JAVA_EXE = _java(java)
+    with tempfile.TemporaryDirectory(prefix="border21-hermit-") as scratch:
+        ntriples = Path(scratch) / "closure.nt"
+        graph.serialize(ntriples, format="nt", encoding="utf-8")
+        world = owlready2.World()
+        try:
+            ontology = world.get_ontology(ntriples.as_uri()).load(format="ntriples")
+            before = set(world.as_rdflib_graph().triples((None, None, None)))
+            with ontology:
+                owlready2.sync_reasoner_hermit(
+                    [ontology], infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
+                )
+            after = set(world.as_rdflib_graph().triples((None, None, None)))
+        except owlready2.OwlReadyInconsistentOntologyError as error:
+            raise ValidationFailed(
+                "the ontology and data are inconsistent (HermiT)", explain_inconsistency(graph)
+            ) from error
+        except owlready2.OwlReadyJavaError as error:
+            logger.error("event=hermit_failed", exc_info=True)
+            raise BuildError("HermiT could not run; see the log for Java's output") from error
+        finally:
+            world.close()
+    inferred = [
+        (s, p, o)
+        for s, p, o in after - before
+        if p == RDF.type and isinstance(s, URIRef) and isinstance(o, URIRef) and o != OWL.Thing
+    ]
+    return sorted(inferred)
+
+
+_DISJOINT = """
+SELECT DISTINCT ?x ?a ?b WHERE {
+  { ?a owl:disjointWith ?b }
+  UNION
+  { ?all a owl:AllDisjointClasses ; owl:members ?list .
+    ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b . FILTER (?a != ?b) }
+  ?x rdf:type/rdfs:subClassOf* ?a .
+  ?x rdf:type/rdfs:subClassOf* ?b .
+  FILTER (STR(?a) < STR(?b))
+}
+ORDER BY ?x ?a ?b
+"""
+
+
+def explain_inconsistency(graph: rdflib.Graph) -> list[str]:
+    """Name the individuals that belong to disjoint classes: the usual cause, and the one a
+    curator can fix by reading the message."""
+    reasons = [
+        f"{row.x} is an instance of both {row.a} and {row.b}, which are disjoint"  # type: ignore[union-attr]
+        for row in graph.query(sparql_prologue() + _DISJOINT)
+    ]
+    return reasons or ["HermiT found a contradiction that is not a plain disjointness clash; run HermiT on the N-Triples export to see it"]
+
+
+def load_rules(rules_dir: Path) -> list[tuple[str, str]]:
+    rules = [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(rules_dir.glob("*.rq"))]
+    if not rules:
+        raise BuildError(f"no inference rules in {rules_dir}")
+    return rules
+
+
+def materialise(store: GraphStore, rules: list[tuple[str, str]]) -> int:
+    """Apply the CONSTRUCT rules over the union of all graphs until nothing new appears;
+    add the new triples to the inferred graph. Returns how many were added."""
+    total = 0
+    for _ in range(MAX_ROUNDS):
+        fresh: set[Triple] = set()
+        for name, rule in rules:
+            for triple in store.construct(rule):
+                if triple not in fresh and not store.contains(triple):
+                    fresh.add(triple)
+            logger.debug("event=rule_applied rule=%s", name)
+        if not fresh:
+            return total
+        total += store.add_triples(INFERRED_GRAPH, sorted(fresh))
+    raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")

@@ -1,0 +1,73 @@
+"""Liveness, readiness and the OpenAPI description."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.config import Settings
+
+
+def client_for(store: Path, **settings: object) -> TestClient:
+    return TestClient(create_app(Settings(store=store, **settings)))  # type: ignore[arg-type]
+
+
+def test_healthz_answers_without_a_store(tmp_path: Path) -> None:
+    with client_for(tmp_path / "none") as client:
+        assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_readyz_is_503_before_a_build(tmp_path: Path) -> None:
+    with client_for(tmp_path / "none") as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert "border21 build" in response.json()["detail"]
+
+
+def test_readyz_is_200_on_a_built_store(built_store: Path) -> None:
+    with client_for(built_store) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready" and body["triples"] > 1000
+    assert body["generation"] == (built_store / "current").resolve().name
+
+
+def test_the_service_follows_a_new_build(tmp_path: Path, valid_data: Path, build_into) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "store"
+    build_into(store, valid_data)
+    app = create_app(Settings(store=store))
+    with TestClient(app) as client:
+        first = client.get("/readyz").json()
+        with open(valid_data / "actors.ttl", "a", encoding="utf-8") as turtle:
+            turtle.write('\nstate:cc a b21:State ; rdfs:label "Gammaland"@en ; b21:isoCode "CC" ;'
+                         " dcterms:source <https://example.org/cc> .\n")
+        build_into(store, valid_data)
+        app.state.store_provider.check_interval = 0
+        second = client.get("/readyz").json()
+    assert second["generation"] != first["generation"]
+    assert second["triples"] > first["triples"]
+
+
+def test_openapi_documents_the_routes(tmp_path: Path) -> None:
+    with client_for(tmp_path / "none") as client:
+        spec = client.get("/openapi.json").json()
+        assert client.get("/docs").status_code == 200
+    assert {"/healthz", "/readyz"} <= set(spec["paths"])
+    assert spec["info"]["title"] == "border21"
+
+
+def test_every_response_carries_a_request_id(tmp_path: Path) -> None:
+    with client_for(tmp_path / "none") as client:
+        assert len(client.get("/healthz").headers["X-Request-ID"]) == 32
+        assert client.get("/healthz", headers={"X-Request-ID": "abc"}).headers["X-Request-ID"] == "abc"
+
+
+@pytest.mark.parametrize("tokens", ["nocolon", "short:secret", "a:0123456789abcdef,a:0123456789abcdef"])
+def test_malformed_write_tokens_are_refused_at_start_up(tmp_path: Path, tokens: str) -> None:
+    with pytest.raises(ValueError, match="BORDER21_TOKENS"):
+        create_app(Settings(store=tmp_path, tokens=tokens))  # type: ignore[arg-type]

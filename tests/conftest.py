@@ -1,0 +1,127 @@
+"""Shared fixtures: the project's source directories and small stores built from fixtures."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.build.pipeline import BuildReport, build
+from service.resources import ontology_dir
+from service.store import StoreHome
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+VALID_DATA = FIXTURES / "data" / "valid"
+BORDER21 = str(Path(sys.executable).with_name("border21"))
+
+
+@pytest.fixture(scope="session")
+def ontology() -> Path:
+    return ontology_dir()
+
+
+@pytest.fixture
+def valid_data(tmp_path: Path) -> Path:
+    """A private copy of the valid fixture, free to edit."""
+    target = tmp_path / "data"
+    shutil.copytree(VALID_DATA, target)
+    return target
+
+
+@pytest.fixture
+def build_into(ontology: Path) -> Callable[[Path, Path], BuildReport]:
+    def _build(store: Path, data: Path) -> BuildReport:
+        return build(StoreHome(store), ontology, data)
+
+    return _build
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory, ontology: Path) -> Path:
+    """A store built once from the valid fixture, shared read-only by many tests."""
+    store = tmp_path_factory.mktemp("built") / "store"
+    build(StoreHome(store), ontology, VALID_DATA)
+    return store
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `border21` command as a user would."""
+    return subprocess.run(
+        [BORDER21, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A real `border21 serve` process on a loopback port."""
+
+    def __init__(self, store: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [BORDER21, "serve", "--store", str(store), "--port", str(self.port)],
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def wait_until_up(self, timeout: float = 30.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read() if self.process.stderr else ''}")
+            try:
+                httpx.get(f"{self.url}/healthz", timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise TimeoutError("server did not start")
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(f"{self.url}{path}", timeout=10.0)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Server]]:
+    started: list[Server] = []
+
+    def _serve(store: Path, env: dict[str, str] | None = None) -> Server:
+        server = Server(store, env)
+        started.append(server)
+        server.wait_until_up()
+        return server
+
+    yield _serve
+    for server in started:
+        server.stop()
