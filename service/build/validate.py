@@ -52,7 +52,10 @@ def validate_shapes(sources: list[SourceFile]) -> list[Violation]:
     assert isinstance(results, rdflib.Graph)
     owners = _owners(sources)
     violations = []
+    nested = set(results.objects(None, SH.detail))
     for result in results.subjects(RDF.type, SH.ValidationResult):
+        if result in nested:  # reported through the result that points at it
+            continue
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
         message = results.value(result, SH.resultMessage)
