@@ -51,7 +51,7 @@ def _progress(phase: str, detail: str) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {"store": args.store} if getattr(args, "store", None) else {}
-    return Settings(**overrides)  # type: ignore[arg-type]
+    return Settings(**overrides)
 
 
 def _sources(args: argparse.Namespace, settings: Settings) -> tuple[Path, Path]:
@@ -146,7 +146,9 @@ def _print_table(result: SelectResult) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="border21", description="The border21 knowledge graph: build, check, serve and query it.")
+    root = argparse.ArgumentParser(
+        prog="border21", description="The border21 knowledge graph: build, check, serve and query it."
+    )
     root.add_argument("--version", action="version", version=f"border21 {__version__}")
     commands = root.add_subparsers(dest="command", required=True)
 
@@ -191,8 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
     except ValidationError as error:
-        for problem in error.errors():
-            print(f"border21: configuration: {'.'.join(map(str, problem['loc']))}: {problem['msg']}", file=sys.stderr)
+        for detail in error.errors():
+            print(f"border21: configuration: {'.'.join(map(str, detail['loc']))}: {detail['msg']}", file=sys.stderr)
         return EXIT_FAILED
     configure_logging(settings.log_level if args.command == "serve" else "WARNING")
     try:

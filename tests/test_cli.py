@@ -78,9 +78,15 @@ def test_query_before_any_build_says_what_to_do(tmp_path: Path) -> None:
     assert "run `border21 build` first" in result.stderr
 
 
-@pytest.mark.parametrize(("fmt", "rdflib_format", "dataset"), [
-    ("trig", "trig", True), ("nq", "nquads", True), ("ttl", "turtle", False), ("jsonld", "json-ld", False),
-])
+@pytest.mark.parametrize(
+    ("fmt", "rdflib_format", "dataset"),
+    [
+        ("trig", "trig", True),
+        ("nq", "nquads", True),
+        ("ttl", "turtle", False),
+        ("jsonld", "json-ld", False),
+    ],
+)
 def test_export_round_trips(built_store: Path, tmp_path: Path, fmt: str, rdflib_format: str, dataset: bool) -> None:
     out = tmp_path / f"export.{fmt}"
     result = run_cli("export", "--store", str(built_store), "--format", fmt, "--output", str(out))
@@ -91,7 +97,9 @@ def test_export_round_trips(built_store: Path, tmp_path: Path, fmt: str, rdflib_
         assert sum(len(g) for g in parsed.graphs()) == total_quads(built_store)
     else:
         with OpenStore(StoreHome(built_store), read_only=True) as opened:
-            distinct = int(opened.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }").rows[0]["n"])  # type: ignore[arg-type]
+            distinct = int(
+                opened.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }").rows[0]["n"]
+            )  # type: ignore[arg-type]
         assert len(rdflib.Graph().parse(out, format=rdflib_format)) == distinct
 
 

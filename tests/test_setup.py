@@ -39,9 +39,7 @@ def test_the_wheel_ships_ontology_data_and_queries(wheel: Path) -> None:
     assert "service/_bundled/ontology/border21.ttl" in names
     assert "service/_bundled/ontology/shapes/border21-shapes.ttl" in names
     assert any(name.startswith("service/_bundled/ontology/rules/") for name in names)
-    tracked_data = {
-        f"service/_bundled/{path.relative_to(ROOT).as_posix()}" for path in (ROOT / "data").rglob("*.ttl")
-    }
+    tracked_data = {f"service/_bundled/{path.relative_to(ROOT).as_posix()}" for path in (ROOT / "data").rglob("*.ttl")}
     assert tracked_data and tracked_data <= names
     assert any(name.startswith("service/_bundled/queries/") for name in names)
 
@@ -68,7 +66,12 @@ def test_make_run_serves_the_curated_data_on_loopback(tmp_path: Path) -> None:
     env = {**os.environ, "BORDER21_STORE": str(store)}
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run", f"PORT={port}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 300
@@ -81,12 +84,15 @@ def test_make_run_serves_the_curated_data_on_loopback(tmp_path: Path) -> None:
             except httpx.TransportError:
                 pass
             time.sleep(0.5)
-        assert ready is not None and ready.status_code == 200, process.stdout.read() if process.poll() is not None else ""
+        assert ready is not None and ready.status_code == 200, (
+            process.stdout.read() if process.poll() is not None else ""
+        )
         counted = run_cli("query", COUNT_ALL, env={"BORDER21_STORE": str(store)})
         assert counted.returncode == 0, counted.stderr
         assert int(counted.stdout.splitlines()[-1]) == ready.json()["triples"]
-        graphs = run_cli("query", "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "--format", "csv",
-                         env={"BORDER21_STORE": str(store)})
+        graphs = run_cli(
+            "query", "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "--format", "csv", env={"BORDER21_STORE": str(store)}
+        )
         assert "https://w3id.org/border21/graph/data/" in graphs.stdout
     finally:
         os.killpg(process.pid, signal.SIGTERM)

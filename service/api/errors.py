@@ -53,5 +53,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    503: {"description": "The store is not built yet, or cannot be opened", "content": {"application/json": {"example": {"detail": "the store is not built yet"}}}},
+    503: {
+        "description": "The store is not built yet, or cannot be opened",
+        "content": {"application/json": {"example": {"detail": "the store is not built yet"}}},
+    },
 }

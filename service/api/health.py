@@ -20,7 +20,9 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: str = Field(..., examples=["ready"])
-    generation: str | None = Field(None, description="The store generation being served.", examples=["20261129T071500-4242-a1b2c3"])
+    generation: str | None = Field(
+        None, description="The store generation being served.", examples=["20261129T071500-4242-a1b2c3"]
+    )
     triples: int | None = Field(None, description="Quads in the store.", examples=[12345])
     detail: str | None = Field(None, examples=[None])
 

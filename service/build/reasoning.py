@@ -89,7 +89,10 @@ def explain_inconsistency(graph: rdflib.Graph) -> list[str]:
         f"{row.x} is an instance of both {row.a} and {row.b}, which are disjoint"  # type: ignore[union-attr]
         for row in graph.query(sparql_prologue() + _DISJOINT)
     ]
-    return reasons or ["HermiT found a contradiction that is not a plain disjointness clash; run HermiT on the N-Triples export to see it"]
+    return reasons or [
+        "HermiT found a contradiction that is not a plain disjointness clash; "
+        "run HermiT on the N-Triples export to see it"
+    ]
 
 
 def load_rules(rules_dir: Path) -> list[tuple[str, str]]:

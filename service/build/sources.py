@@ -38,7 +38,7 @@ class SourceFile:
         spellings = [f"<{node}>"]
         for prefix, namespace in re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text):
             if str(node).startswith(namespace) and str(node) != namespace:
-                spellings.append(f"{prefix}:{str(node)[len(namespace):]}")
+                spellings.append(f"{prefix}:{str(node)[len(namespace) :]}")
         lines = text.splitlines()
         for wanted_start in (True, False):
             for number, line in enumerate(lines, start=1):
@@ -114,9 +114,9 @@ def parse(source: SourceFile) -> None:
     try:
         graph.parse(data=text, format="turtle", publicID=source.path.as_uri())
     except BadSyntax as error:
-        line = getattr(error, "lines", None)
+        zero_based = getattr(error, "lines", None)
         detail = _syntax_message(error)
-        where = f"{source.display}:{line + 1}" if isinstance(line, int) else source.display
+        where = f"{source.display}:{zero_based + 1}" if isinstance(zero_based, int) else source.display
         raise ValidationFailed(f"{source.display} is not valid Turtle", [f"{where}: {detail}"]) from error
     except Exception as error:  # rdflib raises assorted errors for bad literals and IRIs
         raise ValidationFailed(f"{source.display} is not valid Turtle", [f"{source.display}: {error}"]) from error

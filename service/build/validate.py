@@ -97,6 +97,6 @@ def _short(node: Node | None) -> str:
         text = str(node)
         for prefix, namespace in PREFIXES.items():
             if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
+                return f"{prefix}:{text[len(namespace) :]}"
         return f"<{text}>"
     return node.n3()

@@ -2,9 +2,10 @@
 
 Terms crossing it are rdflib terms (`URIRef`, `BNode`, `Literal`), so nothing above this
 package depends on a particular engine. Parameters are bound to query variables by the
-engine (`bindings`), never pasted into the query text; a SELECT query projects every variable
-it lets callers bind (SPARQL SEP-0007 substitution, as Oxigraph implements it). The default graph of a query is the union of all
-named graphs unless the query says otherwise.
+engine (`bindings`), never pasted into the query text; a SELECT query projects every
+variable it lets callers bind (SPARQL SEP-0007 substitution, as Oxigraph implements it).
+The default graph of a query is the union of all named graphs unless the query says
+otherwise.
 """
 
 from __future__ import annotations

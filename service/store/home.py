@@ -110,7 +110,7 @@ class GenerationLease:
 
     def __init__(self, generation: Path) -> None:
         self.generation = generation
-        self._handle = open(_lock_path(generation), "a+b")
+        self._handle = open(_lock_path(generation), "a+b")  # noqa: SIM115 (held until release())
         fcntl.flock(self._handle, fcntl.LOCK_SH)
 
     def release(self) -> None:

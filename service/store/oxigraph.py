@@ -18,16 +18,16 @@ from service.namespaces import PREFIXES
 from service.store.base import (
     JSONLD,
     NQUADS,
+    NTRIPLES,
+    RDFXML,
     RESULTS_CSV,
     RESULTS_JSON,
     RESULTS_TSV,
     RESULTS_XML,
-    QueryResult,
-    NTRIPLES,
-    RDFXML,
     TRIG,
     TURTLE,
     Bindings,
+    QueryResult,
     SelectResult,
     Term,
     Triple,
@@ -129,8 +129,10 @@ class OxigraphStore:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def _run(self, query: str, bindings: Bindings | None) -> object:
-        substitutions = {ox.Variable(name): to_ox(value) for name, value in (bindings or {}).items()}
+    def _run(self, query: str, bindings: Bindings | None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name): to_ox(value) for name, value in (bindings or {}).items()
+        }
         try:
             return self._store.query(
                 query,
@@ -147,7 +149,7 @@ class OxigraphStore:
             return self._solutions(answer)
         if isinstance(answer, ox.QueryBoolean):
             return bool(answer)
-        return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in answer]  # type: ignore[misc, attr-defined]
+        return self._triples(answer)
 
     def serialize_query(self, query: str, media_type: str) -> tuple[str, bytes]:
         answer = self._run(query, None)
@@ -155,11 +157,11 @@ class OxigraphStore:
             if media_type not in RESULTS_FORMATS:
                 raise InvalidQuery(f"SELECT and ASK results cannot be written as {media_type}")
             form = "select" if isinstance(answer, ox.QuerySolutions) else "ask"
-            return form, answer.serialize(format=RESULTS_FORMATS[media_type])
+            return form, answer.serialize(format=RESULTS_FORMATS[media_type]) or b""
         if media_type not in RDF_FORMATS:
             raise InvalidQuery(f"CONSTRUCT and DESCRIBE results cannot be written as {media_type}")
         prefixes = PREFIXES if media_type == TURTLE else None
-        return "graph", ox.serialize(answer, format=RDF_FORMATS[media_type], prefixes=prefixes)  # type: ignore[arg-type]
+        return "graph", ox.serialize(answer, format=RDF_FORMATS[media_type], prefixes=prefixes) or b""
 
     def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
         solutions = self._run(query, bindings)
@@ -189,6 +191,10 @@ class OxigraphStore:
         triples = self._run(query, bindings)
         if not isinstance(triples, ox.QueryTriples):
             raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
+        return self._triples(triples)
+
+    @staticmethod
+    def _triples(triples: ox.QueryTriples) -> list[Triple]:
         return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in triples]  # type: ignore[misc]
 
     def update(self, update: str) -> None:
@@ -228,6 +234,7 @@ class OxigraphStore:
             self._store.dump(out, format=rdf_format, prefixes=PREFIXES if media_type == TRIG else None)
             return
         union = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+        assert isinstance(union, ox.QueryTriples)
         ox.serialize(union, out, format=rdf_format, prefixes=PREFIXES if media_type == TURTLE else None)
 
     def flush(self) -> None:

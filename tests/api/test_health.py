@@ -44,8 +44,10 @@ def test_the_service_follows_a_new_build(tmp_path: Path, valid_data: Path, build
     with TestClient(app) as client:
         first = client.get("/readyz").json()
         with open(valid_data / "actors.ttl", "a", encoding="utf-8") as turtle:
-            turtle.write('\nstate:cc a b21:State ; rdfs:label "Gammaland"@en ; b21:isoCode "CC" ;'
-                         " dcterms:source <https://example.org/cc> .\n")
+            turtle.write(
+                '\nstate:cc a b21:State ; rdfs:label "Gammaland"@en ; b21:isoCode "CC" ;'
+                " dcterms:source <https://example.org/cc> .\n"
+            )
         build_into(store, valid_data)
         app.state.store_provider.check_interval = 0
         second = client.get("/readyz").json()

@@ -32,14 +32,16 @@ def break_shapes(data: Path) -> None:
     text = actors.read_text(encoding="utf-8")
     text = text.replace('b21:isoCode "BB"', 'b21:isoCode "Bb"')
     text = text.replace('    rdfs:label "Example Union"@en ;\n', "")
-    text = text.replace("    dcterms:source <https://example.org/aa-police> .", "    b21:acronym \"AP2\" .")
+    text = text.replace("    dcterms:source <https://example.org/aa-police> .", '    b21:acronym "AP2" .')
     actors.write_text(text, encoding="utf-8")
 
 
 def add_state(data: Path) -> None:
     with open(data / "actors.ttl", "a", encoding="utf-8") as turtle:
-        turtle.write('\nstate:cc a b21:State ; rdfs:label "Gammaland"@en ; b21:isoCode "CC" ;\n'
-                     "    dcterms:source <https://example.org/cc> .\n")
+        turtle.write(
+            '\nstate:cc a b21:State ; rdfs:label "Gammaland"@en ; b21:isoCode "CC" ;\n'
+            "    dcterms:source <https://example.org/cc> .\n"
+        )
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -62,13 +64,27 @@ def test_shape_violations_are_all_reported_and_the_old_store_keeps_serving(
     actors = valid_data / "actors.ttl"
     expected = [
         (f"data/actors.ttl:{line_of(actors, 'state:bb')}:", "state/bb", "b21:isoCode", "ISO 3166-1 alpha-2"),
-        (f"data/actors.ttl:{line_of(actors, 'organisation:union')}:", "organisation/union", "rdfs:label", "English rdfs:label"),
-        (f"data/actors.ttl:{line_of(actors, 'agency:aa-police')}:", "agency/aa-police", "dcterms:source", "official source"),
+        (
+            f"data/actors.ttl:{line_of(actors, 'organisation:union')}:",
+            "organisation/union",
+            "rdfs:label",
+            "English rdfs:label",
+        ),
+        (
+            f"data/actors.ttl:{line_of(actors, 'agency:aa-police')}:",
+            "agency/aa-police",
+            "dcterms:source",
+            "official source",
+        ),
     ]
     for where, focus, path, message in expected:
-        assert any(
-            line.startswith(where) and focus in line and path in line and message in line for line in lines
-        ), (where, focus, path, message, failed.stderr)
+        assert any(line.startswith(where) and focus in line and path in line and message in line for line in lines), (
+            where,
+            focus,
+            path,
+            message,
+            failed.stderr,
+        )
     assert "3 SHACL violation(s)" in failed.stderr
 
     after = server.get("/readyz").json()
@@ -114,7 +130,9 @@ def test_kills_at_random_moments_never_leave_a_broken_store(tmp_path: Path, vali
     for _ in range(4):
         process = subprocess.Popen(
             [BORDER21, "build", "--store", str(store), "--data", str(valid_data)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=os.environ.copy(),
         )
         time.sleep(rng.uniform(0.3, 2.5))
         process.send_signal(signal.SIGKILL)

@@ -34,8 +34,8 @@ def test_each_source_file_becomes_its_own_named_graph(built_store: Path) -> None
         PROVENANCE_GRAPH,
     } <= graphs
     with open_read_only(built_store) as store:
-        assert store.ask("ASK { GRAPH <%s> { ?s a b21:State } }" % GRAPH["data/actors"])
-        assert not store.ask("ASK { GRAPH <%s> { ?s a b21:State } }" % GRAPH["data/instruments"])
+        assert store.ask("ASK { GRAPH ?g { ?s a b21:State } }", {"g": GRAPH["data/actors"]})
+        assert not store.ask("ASK { GRAPH ?g { ?s a b21:State } }", {"g": GRAPH["data/instruments"]})
 
 
 def test_provenance_describes_every_graph_with_file_time_and_count(built_store: Path) -> None:
@@ -71,7 +71,10 @@ def test_provenance_describes_every_graph_with_file_time_and_count(built_store: 
         ((ID["instrument/old-convention"], B21.replacedBy, ID["instrument/office-regulation"]), "inverse"),
         ((STATE_BB, B21.cooperatesWith, STATE_AA), "symmetric"),
         ((ID["instrument/office-regulation-recast"], B21.replaces, ID["instrument/old-convention"]), "transitive"),
-        ((ID["function/fingerprint-comparison"], SKOS.broaderTransitive, ID["function/information-exchange"]), "subproperty"),
+        (
+            (ID["function/fingerprint-comparison"], SKOS.broaderTransitive, ID["function/information-exchange"]),
+            "subproperty",
+        ),
         ((ID["access/union-net--aa"], RDF.type, B21.ChannelAccess), "stated, not inferred"),
     ],
 )
@@ -159,7 +162,7 @@ def test_syntax_error_names_file_and_line(tmp_path: Path, valid_data: Path, buil
 
 
 def test_data_file_that_is_not_utf8_is_reported(tmp_path: Path, valid_data: Path, build_into) -> None:  # type: ignore[no-untyped-def]
-    (valid_data / "latin1.ttl").write_bytes('# r\xe9sum\xe9\n'.encode("latin-1"))
+    (valid_data / "latin1.ttl").write_bytes("# r\xe9sum\xe9\n".encode("latin-1"))
     with pytest.raises(ValidationFailed) as failure:
         build_into(tmp_path / "store", valid_data)
     assert failure.value.problems == ["data/latin1.ttl:1: byte 3 is not valid UTF-8"]

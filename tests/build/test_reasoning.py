@@ -11,8 +11,8 @@ from rdflib.namespace import OWL, RDF
 
 from service.build.pipeline import check
 from service.build.reasoning import hermit_inferences
-from service.namespaces import B21, ID
 from service.errors import ValidationFailed
+from service.namespaces import B21, ID
 from service.resources import data_dir
 from tests.conftest import FIXTURES, VALID_DATA, run_cli
 

@@ -80,11 +80,11 @@ def _prefixed(node: Node) -> str:
     text = str(node)
     for prefix, namespace in PREFIXES.items():
         if text.startswith(namespace) and text != namespace:
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     for kind in RESOURCE_KINDS:
         namespace = resource_namespace(kind)
         if text.startswith(namespace):
-            return f"{kind}:{text[len(namespace):]}"
+            return f"{kind}:{text[len(namespace) :]}"
     return text
 
 

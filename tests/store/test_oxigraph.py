@@ -22,7 +22,7 @@ G1, G2 = EX["g1"], EX["g2"]
 def store() -> GraphStore:
     store = in_memory_store()
     store.add_triples(G1, [(EX.a, RDFS.label, Literal("Alpha", lang="en")), (EX.a, EX.n, Literal(1))])
-    store.add_triples(G2, [(EX.b, RDFS.label, Literal("Beta \"quoted\"", lang="en")), (EX.a, EX.knows, EX.b)])
+    store.add_triples(G2, [(EX.b, RDFS.label, Literal('Beta "quoted"', lang="en")), (EX.a, EX.knows, EX.b)])
     return store
 
 
@@ -51,9 +51,9 @@ def test_terms_round_trip_with_datatypes_and_languages(store: GraphStore) -> Non
 
 def test_ask_construct_and_update(store: GraphStore) -> None:
     assert store.ask("ASK { ?x <https://example.org/knows> ?y }")
-    assert store.construct("CONSTRUCT { ?y <https://example.org/knownBy> ?x } WHERE { ?x <https://example.org/knows> ?y }") == [
-        (EX.b, EX.knownBy, EX.a)
-    ]
+    assert store.construct(
+        "CONSTRUCT { ?y <https://example.org/knownBy> ?x } WHERE { ?x <https://example.org/knows> ?y }"
+    ) == [(EX.b, EX.knownBy, EX.a)]
     store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX.c}> rdfs:label 'Gamma' }} }}")
     assert store.triple_count(G1) == 3
     assert store.named_graphs() == [G1, G2]
