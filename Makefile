@@ -12,8 +12,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml package.json package-lock.json | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,4 +35,4 @@ lint: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .border21 .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .border21 .pytest_cache .mypy_cache .ruff_cache

@@ -91,7 +91,8 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     text = _read_query(args.query)
     with OpenStore(StoreHome(settings.store), read_only=True) as store:
         if args.format != "table":
-            _, body = store.serialize_query(text, QUERY_FORMATS[args.format])
+            media_type = QUERY_FORMATS[args.format]
+            body = store.execute(text, results_media_type=media_type, graph_media_type=media_type).body
             sys.stdout.buffer.write(body)
             if not body.endswith(b"\n"):
                 sys.stdout.buffer.write(b"\n")

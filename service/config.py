@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     )
     query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run before it is stopped.")
     max_results: int = Field(100_000, gt=0, description="Most rows or triples a query may return.")
+    query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries (each can be stopped).")
+    max_body_bytes: int = Field(50_000_000, gt=0, description="Largest request body accepted, in bytes.")
+    cors_origins: str = Field("*", description="Origins allowed to read cross-origin, comma-separated; empty: none.")
+    cors_write_origins: str = Field("", description="Origins also allowed to write cross-origin, comma-separated.")
     data_dir: Path | None = Field(None, description="Curated data directory; default: the bundled data/.")
     java: str | None = Field(None, description="Java executable for the HermiT reasoner; default: java on PATH.")
     log_level: str = "INFO"

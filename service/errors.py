@@ -19,6 +19,18 @@ class QueryTimeout(Border21Error):
     pass
 
 
+class ResultTooLarge(Border21Error):
+    """A query's result exceeds the configured maximum; it is refused, never truncated."""
+
+
+class NotAcceptable(Border21Error):
+    """No representation the client accepts can be produced for this result."""
+
+
+class UnsupportedMediaType(Border21Error):
+    pass
+
+
 class StoreUnavailable(Border21Error):
     pass
 
@@ -29,6 +41,9 @@ class ValidationFailed(Border21Error):
     def __init__(self, summary: str, problems: list[str]) -> None:
         super().__init__(summary)
         self.problems = problems
+
+    def __reduce__(self) -> tuple[type[ValidationFailed], tuple[str, list[str]]]:
+        return (type(self), (str(self), self.problems))
 
 
 class BuildError(Border21Error):

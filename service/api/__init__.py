@@ -6,19 +6,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from service import __version__
-from service.api import health
+from service.api import graph_store, health, sparql
 from service.api.errors import install_error_handlers
 from service.api.middleware import install_request_log
 from service.config import Settings
 from service.logs import configure_logging
-from service.store import StoreProvider
+from service.store.served import ServedStore
+from service.web.assets import STATIC, mount_vendor_assets, vendor_dir
 
 DESCRIPTION = """
 A knowledge graph of cross-border law-enforcement and criminal-justice cooperation: which
 agencies, states and organisations cooperate, on which legal instruments, through which
 channels, for which crimes and functions, and since or until when.
+
+Reads are open. Writes (SPARQL Update, Graph Store PUT/POST/DELETE) need
+`Authorization: Bearer <token>`, with a token configured in `BORDER21_TOKENS`.
 """
 
 
@@ -29,16 +37,63 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        provider = StoreProvider(settings)
-        app.state.store_provider = provider
+        store = ServedStore(settings)
+        app.state.store = store
         try:
             yield
         finally:
-            provider.close()
+            store.close()
 
-    app = FastAPI(title="border21", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="border21", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None)
     app.state.settings = settings
     install_error_handlers(app)
     install_request_log(app)
+    _install_cors(app, settings)
+    mount_vendor_assets(app)
     app.include_router(health.router)
+    app.include_router(sparql.router)
+    app.include_router(graph_store.router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+    app.mount("/static/border21", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        if vendor_dir("swagger-ui") is None:
+            return get_swagger_ui_html(openapi_url="/openapi.json", title="border21 API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="border21 API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
+
     return app
+
+
+def _origins(value: str) -> list[str]:
+    return [origin.strip() for origin in value.split(",") if origin.strip()]
+
+
+def _install_cors(app: FastAPI, settings: Settings) -> None:
+    """Reads from any configured origin; writes only from origins named for writing."""
+    read_origins = _origins(settings.cors_origins)
+    write_origins = _origins(settings.cors_write_origins)
+    if write_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=write_origins,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+        )
+    elif read_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=read_origins,
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["Accept"],
+        )

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.config import Settings
-from service.store import GraphStore, StoreProvider
+from service.store.served import ServedStore
 
 
 def get_settings(request: Request) -> Settings:
@@ -15,15 +15,10 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_provider(request: Request) -> StoreProvider:
-    provider: StoreProvider = request.app.state.store_provider
-    return provider
-
-
-def get_store(provider: Annotated[StoreProvider, Depends(get_provider)]) -> GraphStore:
-    return provider.get()
+def get_store(request: Request) -> ServedStore:
+    store: ServedStore = request.app.state.store
+    return store
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ProviderDep = Annotated[StoreProvider, Depends(get_provider)]
-StoreDep = Annotated[GraphStore, Depends(get_store)]
+StoreDep = Annotated[ServedStore, Depends(get_store)]

@@ -10,11 +10,15 @@ from fastapi.responses import JSONResponse
 from service.errors import (
     Border21Error,
     InvalidQuery,
+    NotAcceptable,
     NotFound,
     QueryTimeout,
+    ResultTooLarge,
     StoreUnavailable,
+    UnsupportedMediaType,
     ValidationFailed,
 )
+from service.store.served import ReadOnlyService
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +26,10 @@ STATUS: dict[type[Border21Error], int] = {
     NotFound: 404,
     InvalidQuery: 400,
     ValidationFailed: 400,
+    ReadOnlyService: 403,
+    NotAcceptable: 406,
+    UnsupportedMediaType: 415,
+    ResultTooLarge: 422,
     QueryTimeout: 503,
     StoreUnavailable: 503,
 }
@@ -39,7 +47,10 @@ async def _known(request: Request, error: Exception) -> JSONResponse:
     status = _status(error)
     if status >= 500:
         logger.warning("event=request_failed path=%s error=%s", request.url.path, type(error).__name__, exc_info=error)
-    return JSONResponse({"detail": str(error)}, status_code=status)
+    detail = str(error)
+    if isinstance(error, ValidationFailed) and error.problems:
+        detail = f"{detail}: {'; '.join(error.problems[:20])}"
+    return JSONResponse({"detail": detail}, status_code=status)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from service import __version__
-from service.api.deps import ProviderDep
+from service.api.deps import StoreDep
 from service.errors import Border21Error
 
 router = APIRouter(tags=["health"])
@@ -38,14 +38,13 @@ def healthz() -> Health:
     summary="The store is open and holds data",
     responses={503: {"model": Readiness, "description": "Not ready: no store, or an empty one"}},
 )
-def readyz(provider: ProviderDep) -> Readiness | JSONResponse:
+def readyz(store: StoreDep) -> Readiness | JSONResponse:
     try:
-        store = provider.get()
         triples = store.triple_count()
     except Border21Error as error:
         body = Readiness(status="unavailable", detail=str(error))
         return JSONResponse(body.model_dump(), status_code=503)
-    generation = provider.generation.name if provider.generation else None
+    generation = store.generation.name if store.generation else None
     if triples == 0:
         body = Readiness(status="empty", generation=generation, triples=0, detail="the store holds no triples")
         return JSONResponse(body.model_dump(), status_code=503)

@@ -20,7 +20,7 @@ from service.build.sources import SourceFile, discover, parse
 from service.build.validate import union, validate_shapes
 from service.errors import ValidationFailed
 from service.namespaces import B21, BASE, INFERRED_GRAPH, PROVENANCE_GRAPH, VOID
-from service.store import StoreHome, Triple, open_generation
+from service.store import StoreHome, Triple, carry_over, open_generation
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,13 @@ def build(
             progress("infer", f"{inferred} inferred triples")
             graphs = {source.display: store.triple_count(source.graph_iri) for source in result.sources}
             store.add_triples(PROVENANCE_GRAPH, _provenance(generation.name, result.sources, graphs, started_at))
+            carried = carry_over(home, store, generation)
+            if carried is None:
+                progress(
+                    "carry", "a server is writing the store: it carries written graphs over when it adopts this build"
+                )
+            elif carried:
+                progress("carry", f"{carried} written quads carried over from the previous build")
             total = store.triple_count()
             store.flush()
         finally:

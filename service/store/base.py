@@ -45,6 +45,28 @@ class SelectResult:
 
 QueryResult = SelectResult | bool | list[Triple]
 
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset a query runs on, as the SPARQL protocol's default-graph-uri and
+    named-graph-uri (or an update's using-graph-uri and using-named-graph-uri) give it. Empty
+    means: as the query says, else the union of all graphs as default graph."""
+
+    default_graphs: tuple[URIRef, ...] = ()
+    named_graphs: tuple[URIRef, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+@dataclass(frozen=True)
+class Serialized:
+    """A query result written in a media type: `form` is select, ask or graph."""
+
+    form: str
+    media_type: str
+    body: bytes
+
 # Media types of SPARQL query results.
 RESULTS_JSON = "application/sparql-results+json"
 RESULTS_XML = "application/sparql-results+xml"
@@ -67,13 +89,43 @@ class GraphStore(Protocol):
         DESCRIBE a list of triples."""
         ...
 
-    def serialize_query(self, query: str, media_type: str) -> tuple[str, bytes]:
-        """Run a query and serialise its result in `media_type` (a SPARQL results format for
-        SELECT and ASK, an RDF format for CONSTRUCT and DESCRIBE). Returns the query form
-        ("select", "ask" or "graph") and the bytes."""
+    def execute(
+        self,
+        query: str,
+        *,
+        results_media_type: str | None,
+        graph_media_type: str | None,
+        dataset: QueryDataset | None = None,
+    ) -> Serialized:
+        """Run a query for the SPARQL protocol: SELECT and ASK results written as
+        `results_media_type`, CONSTRUCT and DESCRIBE results as `graph_media_type`. Raises
+        NotAcceptable when the one needed is None, InvalidQuery, QueryTimeout, ResultTooLarge."""
         ...
 
-    def update(self, update: str) -> None: ...
+    def update(self, update: str, dataset: QueryDataset | None = None) -> None:
+        """Apply a SPARQL Update atomically: all of it or nothing."""
+        ...
+
+    # -- SPARQL 1.1 Graph Store HTTP Protocol; `graph=None` is the store's default graph ----
+
+    def has_graph(self, graph: URIRef | None) -> bool: ...
+
+    def graph_bytes(self, graph: URIRef | None, media_type: str) -> bytes:
+        """The triples of one graph; raises NotFound for a named graph that does not exist."""
+        ...
+
+    def replace_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
+        """Parse `data` and make it the whole content of the graph, atomically. Raises
+        ValidationFailed (nothing written) when it does not parse. Returns the triple count."""
+        ...
+
+    def add_to_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
+        """Parse `data` and add it to the graph, atomically, as replace_graph."""
+        ...
+
+    def drop_graph(self, graph: URIRef | None) -> None:
+        """Remove a named graph (NotFound if absent) or empty the default graph."""
+        ...
 
     def load_file(self, path: Path, graph: URIRef, media_type: str = TURTLE) -> None:
         """Add the triples of an RDF file to a named graph."""

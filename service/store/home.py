@@ -66,6 +66,16 @@ class StoreHome:
         generation.mkdir()
         return generation
 
+    def snapshots(self) -> Path:
+        return self.path / "snapshots"
+
+    def latest_snapshot(self, generation: Path) -> Path | None:
+        """The newest snapshot a writing server made of `generation`, if any."""
+        if not self.snapshots().is_dir():
+            return None
+        found = sorted(p for p in self.snapshots().glob(f"{generation.name}.*") if p.is_dir())
+        return found[-1] if found else None
+
     def publish(self, generation: Path) -> None:
         """Point `current` at `generation` in one atomic rename."""
         staging = self.path / f".{POINTER}.{os.getpid()}"
@@ -105,8 +115,8 @@ class StoreHome:
 
 
 class GenerationLease:
-    """A shared lock on a generation, held by every process that has it open, so that
-    pruning never deletes a store under a reader."""
+    """A shared lock on a store directory (a generation or a snapshot), held by every process
+    that has it open, so that pruning never deletes a store under a reader."""
 
     def __init__(self, generation: Path) -> None:
         self.generation = generation
@@ -117,6 +127,48 @@ class GenerationLease:
         if not self._handle.closed:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
+
+
+def record_previous(generation: Path, previous: Path | None) -> None:
+    """Remember which generation `generation` replaced, so that graphs written into that one
+    can be carried over by whoever opens `generation` for writing first."""
+    if previous is not None:
+        generation.with_name(generation.name + ".previous").write_text(previous.name, encoding="utf-8")
+
+
+def previous_of(generation: Path) -> Path | None:
+    marker = generation.with_name(generation.name + ".previous")
+    if not marker.is_file():
+        return None
+    previous = generation.with_name(marker.read_text(encoding="utf-8").strip())
+    return previous if previous.is_dir() else None
+
+
+def mark_carried(generation: Path) -> None:
+    generation.with_name(generation.name + ".carried").touch()
+
+
+def is_carried(generation: Path) -> bool:
+    return generation.with_name(generation.name + ".carried").exists()
+
+
+def has_writer(generation: Path) -> bool:
+    """Whether a process has the generation open for writing (it holds RocksDB's lock)."""
+    lock = generation / "LOCK"
+    if not lock.exists():
+        return False
+    with open(lock, "rb+") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+    return False
+
+
+def remove_unless_in_use(directory: Path) -> bool:
+    """Delete a generation or snapshot unless a process holds a lease on it."""
+    return _remove_unless_in_use(directory)
 
 
 def _lock_path(generation: Path) -> Path:
@@ -131,6 +183,8 @@ def _remove_unless_in_use(generation: Path) -> bool:
         except BlockingIOError:
             return False
         shutil.rmtree(generation, ignore_errors=True)
+        for suffix in (".previous", ".carried"):
+            generation.with_name(generation.name + suffix).unlink(missing_ok=True)
         lock.unlink(missing_ok=True)
         fcntl.flock(handle, fcntl.LOCK_UN)
     logger.info("event=generation_pruned generation=%s", generation.name)

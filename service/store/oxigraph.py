@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import logging
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from itertools import islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pyoxigraph as ox
 from rdflib import XSD
 from rdflib.namespace import RDF
 from rdflib.term import BNode, Literal, URIRef
 
-from service.errors import InvalidQuery, StoreUnavailable
+from service.errors import InvalidQuery, NotAcceptable, NotFound, ResultTooLarge, StoreUnavailable, ValidationFailed
 from service.namespaces import PREFIXES
+from service.sparql_text import has_dataset_clause
 from service.store.base import (
     JSONLD,
     NQUADS,
@@ -27,13 +29,18 @@ from service.store.base import (
     TRIG,
     TURTLE,
     Bindings,
+    QueryDataset,
     QueryResult,
     SelectResult,
+    Serialized,
     Term,
     Triple,
 )
+from service.store.results import serialize_boolean, serialize_select
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     RESULTS_JSON: ox.QueryResultsFormat.JSON,
@@ -82,66 +89,63 @@ def from_ox(term: object) -> Term:
     raise TypeError(f"unsupported term {term!r}")
 
 
-# Strings, IRIs and comments, whose text must not be mistaken for keywords, or a FROM keyword.
-_TOKENS = re.compile(
-    "|".join(
-        (
-            r'"""(?:[^"\\]|\\.|"(?!""))*"""',  # long strings
-            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-            r'"(?:[^"\\\n]|\\.)*"',  # short strings
-            r"'(?:[^'\\\n]|\\.)*'",
-            r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs
-            r"\#[^\n]*",  # comments
-            r"(?<![\w:?$])(?P<from>FROM)(?![\w:])",
-        )
-    ),
-    re.IGNORECASE,
-)
-
-
-def has_dataset_clause(query: str) -> bool:
-    """Whether the query names its own dataset (FROM / FROM NAMED), which then replaces the
-    union default graph."""
-    return any(match.group("from") for match in _TOKENS.finditer(query))
+def _acceptable(media_type: str | None, supported: Mapping[str, object], what: str) -> str:
+    if media_type is None or media_type not in supported:
+        raise NotAcceptable(f"none of the accepted media types can represent {what}")
+    return media_type
 
 
 class OxigraphStore:
     """A `GraphStore` on an Oxigraph dataset. Queries see the union of the named graphs as
     their default graph; SPARQL `FROM` clauses override that."""
 
-    def __init__(self, store: ox.Store, *, path: Path | None = None, read_only: bool = False) -> None:
+    def __init__(
+        self, store: ox.Store, *, path: Path | None = None, read_only: bool = False, max_results: int | None = None
+    ) -> None:
         self._store = store
         self.path = path
         self.read_only = read_only
+        self.max_results = max_results
 
     @classmethod
     def in_memory(cls) -> OxigraphStore:
         return cls(ox.Store())
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False) -> OxigraphStore:
+    def open(cls, path: Path, *, read_only: bool = False, max_results: int | None = None) -> OxigraphStore:
         try:
             store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as error:
             logger.error("event=store_open_failed path=%s read_only=%s", path, read_only, exc_info=True)
             raise StoreUnavailable(f"cannot open the store at {path}: it is missing, damaged or in use") from error
-        return cls(store, path=path, read_only=read_only)
+        return cls(store, path=path, read_only=read_only, max_results=max_results)
+
+    def backup(self, target: Path) -> None:
+        """Write an immutable checkpoint of the store to `target`, which must not exist."""
+        self._store.flush()
+        self._store.backup(str(target))
 
     # -- queries ---------------------------------------------------------------------------
 
-    def _run(self, query: str, bindings: Bindings | None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def _run(
+        self, query: str, bindings: Bindings | None, dataset: QueryDataset | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(name): to_ox(value) for name, value in (bindings or {}).items()
         }
+        options: dict[str, object] = {}
+        if dataset:
+            # The protocol's dataset replaces both the union default and any FROM clauses.
+            options["default_graph"] = [ox.NamedNode(str(g)) for g in dataset.default_graphs] or ox.DefaultGraph()
+            options["named_graphs"] = [ox.NamedNode(str(g)) for g in dataset.named_graphs]
+        else:
+            options["use_default_graph_as_union"] = not has_dataset_clause(query)
         try:
-            return self._store.query(
-                query,
-                prefixes=PREFIXES,
-                use_default_graph_as_union=not has_dataset_clause(query),
-                substitutions=substitutions or None,
-            )
+            return self._store.query(query, prefixes=PREFIXES, substitutions=substitutions or None, **options)  # type: ignore[arg-type]
         except SyntaxError as error:
             raise InvalidQuery(str(error)) from error
+        except RuntimeError as error:
+            raise InvalidQuery(f"the query cannot be evaluated: {error}") from error
 
     def query(self, query: str, bindings: Bindings | None = None) -> QueryResult:
         answer = self._run(query, bindings)
@@ -151,17 +155,39 @@ class OxigraphStore:
             return bool(answer)
         return self._triples(answer)
 
-    def serialize_query(self, query: str, media_type: str) -> tuple[str, bytes]:
-        answer = self._run(query, None)
-        if isinstance(answer, ox.QuerySolutions | ox.QueryBoolean):
-            if media_type not in RESULTS_FORMATS:
-                raise InvalidQuery(f"SELECT and ASK results cannot be written as {media_type}")
-            form = "select" if isinstance(answer, ox.QuerySolutions) else "ask"
-            return form, answer.serialize(format=RESULTS_FORMATS[media_type]) or b""
-        if media_type not in RDF_FORMATS:
-            raise InvalidQuery(f"CONSTRUCT and DESCRIBE results cannot be written as {media_type}")
+    def execute(
+        self,
+        query: str,
+        *,
+        results_media_type: str | None,
+        graph_media_type: str | None,
+        dataset: QueryDataset | None = None,
+    ) -> Serialized:
+        answer = self._run(query, None, dataset)
+        if isinstance(answer, ox.QueryBoolean):
+            media_type = _acceptable(results_media_type, RESULTS_FORMATS, "an ASK result")
+            return Serialized("ask", media_type, serialize_boolean(bool(answer), media_type))
+        if isinstance(answer, ox.QuerySolutions):
+            media_type = _acceptable(results_media_type, RESULTS_FORMATS, "SELECT results")
+            return Serialized("select", media_type, serialize_select(self._solutions(answer), media_type))
+        media_type = _acceptable(graph_media_type, RDF_FORMATS, "a graph")
+        triples = list(self._capped(answer))
         prefixes = PREFIXES if media_type == TURTLE else None
-        return "graph", ox.serialize(answer, format=RDF_FORMATS[media_type], prefixes=prefixes) or b""
+        body = ox.serialize(triples, format=RDF_FORMATS[media_type], prefixes=prefixes) or b""
+        return Serialized("graph", media_type, body)
+
+    def _capped(self, items: Iterable[T]) -> list[T]:
+        try:
+            kept = list(items if self.max_results is None else islice(items, self.max_results + 1))
+        except RuntimeError as error:  # evaluation errors surface while iterating
+            raise InvalidQuery(f"the query cannot be evaluated: {error}") from error
+        if self.max_results is None:
+            return kept
+        if len(kept) > self.max_results:
+            raise ResultTooLarge(
+                f"the result has more than {self.max_results} rows or triples; narrow the query or add a LIMIT"
+            )
+        return kept
 
     def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
         solutions = self._run(query, bindings)
@@ -169,11 +195,10 @@ class OxigraphStore:
             raise InvalidQuery("expected a SELECT query")
         return self._solutions(solutions)
 
-    @staticmethod
-    def _solutions(solutions: ox.QuerySolutions) -> SelectResult:
+    def _solutions(self, solutions: ox.QuerySolutions) -> SelectResult:
         variables = [variable.value for variable in solutions.variables]
         rows = []
-        for solution in solutions:
+        for solution in self._capped(solutions):
             row: dict[str, Term | None] = {}
             for name in variables:
                 value = solution[name]
@@ -193,15 +218,65 @@ class OxigraphStore:
             raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
         return self._triples(triples)
 
-    @staticmethod
-    def _triples(triples: ox.QueryTriples) -> list[Triple]:
-        return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in triples]  # type: ignore[misc]
+    def _triples(self, triples: ox.QueryTriples) -> list[Triple]:
+        return [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in self._capped(triples)]  # type: ignore[misc]
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, dataset: QueryDataset | None = None) -> None:
+        if dataset:
+            raise InvalidQuery(
+                "using-graph-uri and using-named-graph-uri are not supported by the embedded store; "
+                "write USING or WITH in the update instead"
+            )
         try:
             self._store.update(update, prefixes=PREFIXES)
         except SyntaxError as error:
             raise InvalidQuery(str(error)) from error
+        except RuntimeError as error:  # an evaluation error: the transaction was rolled back
+            raise InvalidQuery(f"the update was not applied: {error}") from error
+
+    # -- graph store ---------------------------------------------------------------------
+
+    def has_graph(self, graph: URIRef | None) -> bool:
+        return graph is None or self._store.contains_named_graph(ox.NamedNode(str(graph)))
+
+    def graph_bytes(self, graph: URIRef | None, media_type: str) -> bytes:
+        if not self.has_graph(graph):
+            raise NotFound(f"no graph named {graph}")
+        name = ox.DefaultGraph() if graph is None else ox.NamedNode(str(graph))
+        triples = (quad.triple for quad in self._store.quads_for_pattern(None, None, None, name))
+        prefixes = PREFIXES if media_type == TURTLE else None
+        return ox.serialize(triples, format=RDF_FORMATS[media_type], prefixes=prefixes) or b""
+
+    def replace_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
+        return self._write_graph(graph, data, media_type, replace=True)
+
+    def add_to_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
+        return self._write_graph(graph, data, media_type, replace=False)
+
+    def drop_graph(self, graph: URIRef | None) -> None:
+        if graph is None:
+            self._store.clear_graph(ox.DefaultGraph())
+            return
+        if not self.has_graph(graph):
+            raise NotFound(f"no graph named {graph}")
+        self._store.remove_graph(ox.NamedNode(str(graph)))
+
+    def _write_graph(self, graph: URIRef | None, data: bytes, media_type: str, *, replace: bool) -> int:
+        """Parse first (a malformed upload writes nothing), then write in one transaction: the
+        parsed triples, re-serialised by the engine as N-Triples, in one SPARQL update."""
+        if media_type not in RDF_FORMATS or media_type in DATASET_FORMATS:
+            raise ValidationFailed(f"cannot load {media_type} into a graph", [f"unsupported media type {media_type}"])
+        try:
+            triples = [quad.triple for quad in ox.parse(data, format=RDF_FORMATS[media_type])]
+        except (SyntaxError, ValueError) as error:
+            raise ValidationFailed("the upload is not valid RDF", [f"{media_type}: {error}"]) from error
+        target = "DEFAULT" if graph is None else f"GRAPH {ox.NamedNode(str(graph))}"
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        inside = body.decode("utf-8") if graph is None else f"{ox.NamedNode(str(graph))} {{ {body.decode('utf-8')} }}"
+        statements = [f"DROP SILENT {target}"] if replace else []
+        statements.append(f"INSERT DATA {{ {'' if graph is None else 'GRAPH '}{inside} }}")
+        self._store.update(" ;\n".join(statements))
+        return len(triples)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -237,6 +312,11 @@ class OxigraphStore:
         assert isinstance(union, ox.QueryTriples)
         ox.serialize(union, out, format=rdf_format, prefixes=PREFIXES if media_type == TURTLE else None)
 
+    def dump_bytes(self, media_type: str) -> bytes:
+        out = io.BytesIO()
+        self.dump(out, media_type)
+        return out.getvalue()
+
     def flush(self) -> None:
         if not self.read_only:
             self._store.flush()
@@ -247,3 +327,33 @@ class OxigraphStore:
     def close(self) -> None:
         self.flush()
         del self._store
+
+
+_BUILT_GRAPHS = "SELECT DISTINCT ?provenance ?graph WHERE { GRAPH ?provenance { ?graph prov:wasGeneratedBy ?build } }"
+
+
+def built_graphs(store: OxigraphStore) -> set[URIRef]:
+    """The named graphs a build wrote (the curated ones), as its provenance graph lists them."""
+    from service.namespaces import PROVENANCE_GRAPH
+
+    rows = store.select(_BUILT_GRAPHS, {"provenance": PROVENANCE_GRAPH}).rows
+    return {row["graph"] for row in rows if isinstance(row["graph"], URIRef)}
+
+
+def carry_written_graphs(source: OxigraphStore, target: OxigraphStore) -> int:
+    """Make `target`'s written graphs (every graph a build did not write, and the default
+    graph) those of `source`. Returns the number of quads carried."""
+    built = built_graphs(target)
+    for graph in target._store.named_graphs():
+        if isinstance(graph, ox.NamedNode) and URIRef(graph.value) not in built:
+            target._store.remove_graph(graph)
+    target._store.clear_graph(ox.DefaultGraph())
+    source_built = built_graphs(source)
+    carried = [
+        quad
+        for quad in source._store.quads_for_pattern(None, None, None, None)
+        if isinstance(quad.graph_name, ox.DefaultGraph)
+        or (isinstance(quad.graph_name, ox.NamedNode) and URIRef(quad.graph_name.value) not in source_built)
+    ]
+    target._store.extend(carried)
+    return len(carried)

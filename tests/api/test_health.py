@@ -49,7 +49,7 @@ def test_the_service_follows_a_new_build(tmp_path: Path, valid_data: Path, build
                 " dcterms:source <https://example.org/cc> .\n"
             )
         build_into(store, valid_data)
-        app.state.store_provider.check_interval = 0
+        app.state.store.check_interval = 0
         second = client.get("/readyz").json()
     assert second["generation"] != first["generation"]
     assert second["triples"] > first["triples"]

@@ -10,7 +10,7 @@ import rdflib
 from rdflib import Literal
 from rdflib.namespace import RDFS, XSD
 
-from service.errors import InvalidQuery, StoreUnavailable
+from service.errors import InvalidQuery, NotAcceptable, StoreUnavailable
 from service.store import GraphStore, in_memory_store, open_generation
 from service.store.base import JSONLD, NQUADS, NTRIPLES, RDFXML, RESULTS_CSV, RESULTS_JSON, TRIG, TURTLE
 
@@ -86,13 +86,15 @@ def test_graph_dumps_hold_the_union(store: GraphStore, media_type: str, rdflib_f
 
 
 def test_serialized_results_are_standard_formats(store: GraphStore) -> None:
-    form, body = store.serialize_query("SELECT ?s WHERE { ?s rdfs:label ?l } ORDER BY ?s", RESULTS_JSON)
-    assert form == "select"
-    assert b'"head"' in body and str(EX.a).encode() in body
-    form, body = store.serialize_query("ASK { ?s ?p ?o }", RESULTS_CSV)
-    assert (form, body.strip()) == ("ask", b"true")
-    with pytest.raises(InvalidQuery):
-        store.serialize_query("SELECT * WHERE { ?s ?p ?o }", TURTLE)
+    outcome = store.execute(
+        "SELECT ?s WHERE { ?s rdfs:label ?l } ORDER BY ?s", results_media_type=RESULTS_JSON, graph_media_type=TURTLE
+    )
+    assert outcome.form == "select" and outcome.media_type == RESULTS_JSON
+    assert b'"head"' in outcome.body and str(EX.a).encode() in outcome.body
+    outcome = store.execute("ASK { ?s ?p ?o }", results_media_type=RESULTS_CSV, graph_media_type=None)
+    assert (outcome.form, outcome.body.strip()) == ("ask", b"true")
+    with pytest.raises(NotAcceptable):
+        store.execute("SELECT * WHERE { ?s ?p ?o }", results_media_type=None, graph_media_type=TURTLE)
 
 
 def test_opening_a_missing_store_read_only_is_a_clear_error(tmp_path: Path) -> None:

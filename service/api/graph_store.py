@@ -1,0 +1,118 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol at /rdf-graph-store (?graph=IRI or ?default).
+
+`?default` is the store's own default graph, which queries see as part of the union default
+graph; the curated graphs are named graphs and are replaced by every build.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from rdflib import URIRef
+
+from service.api.auth import require_writer
+from service.api.bodies import media_type_of, read_body
+from service.api.deps import SettingsDep, StoreDep
+from service.api.iris import parse_iri
+from service.api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, choose
+from service.store.base import JSONLD, NTRIPLES, RDFXML, TURTLE
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/rdf-graph-store", tags=["graph store"])
+
+UPLOAD_TYPES = {
+    TURTLE: TURTLE,
+    "application/x-turtle": TURTLE,
+    NTRIPLES: NTRIPLES,
+    "text/plain": NTRIPLES,
+    RDFXML: RDFXML,
+    "application/xml": RDFXML,
+    JSONLD: JSONLD,
+    "application/json": JSONLD,
+}
+
+TARGET_HELP = "give exactly one of ?graph=IRI (a named graph) or ?default (the default graph)"
+WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
+    201: {"description": "Graph created"},
+    204: {"description": "Graph written"},
+    400: {"description": "Malformed upload or parameters; nothing was written"},
+    401: {"description": "No token"},
+    403: {"description": "Wrong token"},
+    413: {"description": "Upload too large"},
+    415: {"description": "Unsupported content type"},
+}
+
+
+def _target(request: Request) -> URIRef | None:
+    graphs = request.query_params.getlist("graph")
+    default = "default" in request.query_params
+    if default == bool(graphs) or len(graphs) > 1:
+        raise HTTPException(400, TARGET_HELP)
+    return None if default else parse_iri(graphs[0], "graph")
+
+
+async def _upload(request: Request, settings: SettingsDep) -> tuple[bytes, str]:
+    content_type = media_type_of(request)
+    if content_type not in UPLOAD_TYPES:
+        accepted = ", ".join(sorted({TURTLE, NTRIPLES, RDFXML, JSONLD}))
+        raise HTTPException(415, f"upload one of {accepted}; got {content_type or 'no content type'}")
+    return await read_body(request, settings.max_body_bytes), UPLOAD_TYPES[content_type]
+
+
+@router.head("", include_in_schema=False)
+@router.get(
+    "",
+    summary="Read a graph (HEAD: whether it exists)",
+    responses={200: {"content": {t: {} for t in GRAPH_TYPES}}, 404: {"description": "No such graph"}},
+)
+async def get_graph(request: Request, store: StoreDep) -> Response:
+    graph = _target(request)
+    media_type = choose(request.headers.get("accept"), GRAPH_TYPES, GRAPH_ALIASES)
+    if media_type is None:
+        raise HTTPException(406, "graphs are available as Turtle, N-Triples, JSON-LD or RDF/XML")
+    if request.method == "HEAD":
+        if not await run_in_threadpool(store.has_graph, graph):
+            return Response(status_code=404)
+        return Response(media_type=media_type, headers={"Vary": "Accept"})
+    body = await run_in_threadpool(store.graph_bytes, graph, media_type)
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+async def _write(request: Request, store: StoreDep, settings: SettingsDep, *, replace: bool) -> Response:
+    writer = require_writer(request, settings)
+    graph = _target(request)
+    data, media_type = await _upload(request, settings)
+    existed = await run_in_threadpool(store.has_graph, graph)
+    write = store.replace_graph if replace else store.add_to_graph
+    count = await run_in_threadpool(write, graph, data, media_type)
+    logger.info(
+        "event=graph_write token=%s method=%s graph=%s triples=%d", writer, request.method, graph or "default", count
+    )
+    return Response(status_code=204 if existed else 201)
+
+
+@router.put("", summary="Replace a graph with the uploaded RDF", status_code=204, responses=WRITE_RESPONSES)
+async def put_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    return await _write(request, store, settings, replace=True)
+
+
+@router.post("", summary="Add the uploaded RDF to a graph", status_code=204, responses=WRITE_RESPONSES)
+async def post_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    return await _write(request, store, settings, replace=False)
+
+
+@router.delete(
+    "",
+    summary="Delete a named graph, or empty the default graph",
+    status_code=204,
+    responses={**WRITE_RESPONSES, 404: {"description": "No such graph"}},
+)
+async def delete_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    writer = require_writer(request, settings)
+    graph = _target(request)
+    await run_in_threadpool(store.drop_graph, graph)
+    logger.info("event=graph_write token=%s method=DELETE graph=%s", writer, graph or "default")
+    return Response(status_code=204)

@@ -1,0 +1,229 @@
+"""The embedded store as the running service uses it.
+
+- Reads run in a pool of worker processes (see `worker.py`), so a query whose time is up is
+  really stopped. Workers read a store directory nobody writes: the current generation when
+  the service is read-only, else the newest snapshot (a RocksDB checkpoint, immutable) of it.
+- Writes (only when write tokens are configured) run in this process on the current
+  generation opened for writing, one at a time; each is one transaction, followed by a fresh
+  snapshot before it is acknowledged, so the next read sees it.
+- When a build publishes a new generation the service adopts it: it carries the graphs
+  written through the service over into it (the build replaced only the curated graphs),
+  then reads and writes there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from rdflib.term import URIRef
+
+from service.config import Settings
+from service.errors import Border21Error, StoreUnavailable
+from service.store.base import Bindings, QueryDataset, QueryResult, SelectResult, Serialized, Triple
+from service.store.home import (
+    StoreHome,
+    has_writer,
+    is_carried,
+    mark_carried,
+    previous_of,
+    remove_unless_in_use,
+)
+from service.store.oxigraph import OxigraphStore, carry_written_graphs
+from service.store.worker import Task, WorkerPool
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ReadOnlyService(Border21Error):
+    """Writes were asked of a service started without write tokens."""
+
+
+class ServedStore:
+    def __init__(self, settings: Settings, *, check_interval: float = 1.0) -> None:
+        self.home = StoreHome(settings.store)
+        self.writable = settings.writable
+        self.max_results = settings.max_results
+        self.check_interval = check_interval
+        self.pool = WorkerPool(settings.query_workers, settings.query_timeout)
+        self._lock = threading.RLock()
+        self._generation: Path | None = None
+        self._writer: OxigraphStore | None = None
+        self._read_path: Path | None = None
+        self._checked_at = 0.0
+        self.version = 0  # grows with every adoption and write: a key for caches
+
+    # -- following the build ---------------------------------------------------------------
+
+    @property
+    def generation(self) -> Path | None:
+        return self._generation
+
+    def _ensure(self) -> Path:
+        """The directory reads should use now, adopting a newly published generation."""
+        now = time.monotonic()
+        with self._lock:
+            if self._generation is None or now - self._checked_at >= self.check_interval:
+                self._checked_at = now
+                current = self.home.current()
+                if current is not None and current != self._generation:
+                    self._adopt(current)
+            if self._read_path is None:
+                raise StoreUnavailable("no store has been built yet: run `border21 build` first")
+            return self._read_path
+
+    def _adopt(self, generation: Path) -> None:
+        if not self.writable:
+            self._generation, self._read_path = generation, generation
+            self.version += 1
+            logger.info("event=store_adopted generation=%s read_only=true", generation.name)
+            return
+        writer = OxigraphStore.open(generation)
+        try:
+            source = self._writer
+            if source is not None:
+                carried = carry_written_graphs(source, writer)
+            elif not is_carried(generation) and (previous := previous_of(generation)) is not None:
+                carried = self._carry_from_disk(previous, writer)
+            else:
+                carried = 0
+            mark_carried(generation)
+        except Exception:
+            writer.close()
+            raise
+        if self._writer is not None:
+            self._writer.close()
+        self._writer, self._generation = writer, generation
+        self._snapshot()
+        logger.info("event=store_adopted generation=%s carried_quads=%d", generation.name, carried)
+
+    @staticmethod
+    def _carry_from_disk(previous: Path, writer: OxigraphStore) -> int:
+        if has_writer(previous):
+            raise StoreUnavailable("another process is writing the previous store generation")
+        source = OxigraphStore.open(previous, read_only=True)
+        try:
+            return carry_written_graphs(source, writer)
+        finally:
+            source.close()
+
+    def _snapshot(self) -> None:
+        """Checkpoint the writer for the readers, then drop snapshots nobody reads any more."""
+        assert self._writer is not None and self._generation is not None
+        self.home.snapshots().mkdir(parents=True, exist_ok=True)
+        latest = self.home.latest_snapshot(self._generation)
+        sequence = int(latest.name.rsplit(".", 1)[1]) + 1 if latest else 0
+        target = self.home.snapshots() / f"{self._generation.name}.{sequence:09d}"
+        self._writer.backup(target)
+        self._read_path = target
+        self.version += 1
+        for old in self.home.snapshots().iterdir():
+            if old.is_dir() and old != target:
+                remove_unless_in_use(old)
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        path = self._ensure()
+        return self.pool.run(Task(str(path), method, args, kwargs, self.max_results))
+
+    def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
+        result: SelectResult = self._read("select", query, bindings)
+        return result
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        return bool(self._read("ask", query, bindings))
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[Triple]:
+        result: list[Triple] = self._read("construct", query, bindings)
+        return result
+
+    def query(self, query: str, bindings: Bindings | None = None) -> QueryResult:
+        result: QueryResult = self._read("query", query, bindings)
+        return result
+
+    def execute(
+        self,
+        query: str,
+        *,
+        results_media_type: str | None,
+        graph_media_type: str | None,
+        dataset: QueryDataset | None = None,
+    ) -> Serialized:
+        result: Serialized = self._read(
+            "execute",
+            query,
+            results_media_type=results_media_type,
+            graph_media_type=graph_media_type,
+            dataset=dataset,
+        )
+        return result
+
+    def contains(self, triple: Triple) -> bool:
+        return bool(self._read("contains", triple))
+
+    def named_graphs(self) -> list[URIRef]:
+        result: list[URIRef] = self._read("named_graphs")
+        return result
+
+    def triple_count(self, graph: URIRef | None = None) -> int:
+        return int(self._read("triple_count", graph))
+
+    def has_graph(self, graph: URIRef | None) -> bool:
+        return bool(self._read("has_graph", graph))
+
+    def graph_bytes(self, graph: URIRef | None, media_type: str) -> bytes:
+        result: bytes = self._read("graph_bytes", graph, media_type)
+        return result
+
+    def dump(self, out: BinaryIO, media_type: str) -> None:
+        out.write(self._read("dump_bytes", media_type))
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def _write(self, action: Callable[[OxigraphStore], T]) -> T:
+        if not self.writable:
+            raise ReadOnlyService("this service is read-only: start it with BORDER21_TOKENS to accept writes")
+        with self._lock:
+            self._ensure()
+            assert self._writer is not None
+            result = action(self._writer)
+            self._snapshot()
+            return result
+
+    def update(self, update: str, dataset: QueryDataset | None = None) -> None:
+        self._write(lambda store: store.update(update, dataset))
+
+    def replace_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
+        return self._write(lambda store: store.replace_graph(graph, data, media_type))
+
+    def add_to_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
+        return self._write(lambda store: store.add_to_graph(graph, data, media_type))
+
+    def drop_graph(self, graph: URIRef | None) -> None:
+        self._write(lambda store: store.drop_graph(graph))
+
+    def load_file(self, path: Path, graph: URIRef, media_type: str = "text/turtle") -> None:
+        self._write(lambda store: store.load_file(path, graph, media_type))
+
+    def add_triples(self, graph: URIRef, triples: Iterable[Triple]) -> int:
+        batch = list(triples)
+        return self._write(lambda store: store.add_triples(graph, batch))
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._writer is not None:
+                self._writer.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self.pool.close()
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None

@@ -1,0 +1,157 @@
+"""Queries run in worker processes that can be killed.
+
+pyoxigraph cannot cancel a query, so each read runs in a child process holding its own
+read-only view of the store (a generation nobody writes, or an immutable snapshot of one
+being written). When a query's time is up the child is killed, which really releases its
+CPU, and a fresh one takes its place; other requests go to the other workers meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from service.errors import Border21Error, QueryTimeout, StoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+_CONTEXT = multiprocessing.get_context("spawn")  # never fork a process that has RocksDB open
+
+
+@dataclass(frozen=True)
+class Task:
+    """One read, by name of an `OxigraphStore` method, on the store at `path`."""
+
+    path: str
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    max_results: int | None = None
+
+
+def _serve(connection: Connection) -> None:
+    """The worker's loop: open stores read-only as tasks name them, run the method, answer."""
+    from service.store.home import GenerationLease
+    from service.store.oxigraph import OxigraphStore
+
+    opened: tuple[str, OxigraphStore, GenerationLease] | None = None
+    while True:
+        try:
+            task: Task | None = connection.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            if opened is None or opened[0] != task.path:
+                if opened is not None:
+                    opened[1].close()
+                    opened[2].release()
+                lease = GenerationLease(Path(task.path))
+                opened = (task.path, OxigraphStore.open(Path(task.path), read_only=True), lease)
+            opened[1].max_results = task.max_results
+            outcome: tuple[str, Any] = ("ok", getattr(opened[1], task.method)(*task.args, **task.kwargs))
+        except Border21Error as error:
+            outcome = ("error", error)
+        except Exception as error:  # reported to the parent as an internal error, logged there
+            outcome = ("crash", f"{type(error).__name__}: {error}")
+        connection.send(outcome)
+
+
+class _Worker:
+    def __init__(self) -> None:
+        parent, child = _CONTEXT.Pipe()
+        self.connection = parent
+        self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child,), daemon=True, name="border21-query")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self.connection.send(None)
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.kill()
+
+
+class WorkerPool:
+    """A fixed number of query workers; `run` blocks until a worker is free and its answer
+    comes, for at most `timeout` seconds in all."""
+
+    def __init__(self, size: int, timeout: float) -> None:
+        self.size = size
+        self.timeout = timeout
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.timeouts = 0
+        for _ in range(size):
+            self._idle.put(_Worker())
+
+    def run(self, task: Task, on_timeout: Callable[[], None] | None = None) -> Any:
+        deadline = time.monotonic() + self.timeout
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty as error:
+            raise QueryTimeout(f"no query worker became free within {self.timeout:g} s") from error
+        try:
+            worker.connection.send(task)
+            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(worker)
+                worker = None  # type: ignore[assignment]
+                self.timeouts += 1
+                if on_timeout:
+                    on_timeout()
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            status, value = worker.connection.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError) as error:
+            self._replace(worker)
+            worker = None  # type: ignore[assignment]
+            logger.error("event=query_worker_died", exc_info=True)
+            raise StoreUnavailable("the query worker stopped unexpectedly") from error
+        finally:
+            if worker is not None:
+                self._release(worker)
+        if status == "ok":
+            return value
+        if status == "error":
+            raise value
+        logger.error("event=query_worker_failed error=%s", value)
+        raise StoreUnavailable("the query failed inside the store")
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker and start its successor in the background: starting a Python process
+        takes longer than the caller should wait for its error."""
+        worker.kill()
+        threading.Thread(target=lambda: self._release(_Worker()), name="border21-respawn", daemon=True).start()
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._closed:
+                worker.stop()
+                return
+        self._idle.put(worker)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().stop()
+            except queue.Empty:
+                return
