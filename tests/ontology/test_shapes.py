@@ -269,6 +269,18 @@ TABLE: dict[tuple[str, str], list[tuple[str, str, str, Edit]]] = {
             add('b21:dateNoLongerInForce "2020"^^xsd:gYear'),
         ),
         (
+            "instrument-with-two-dates-of-application",
+            "b21:dateOfApplication is at most one",
+            "instrument:office-regulation",
+            add('b21:dateOfApplication "2017-05-01"^^xsd:date , "2017-06-01"^^xsd:date'),
+        ),
+        (
+            "instrument-transposition-deadline-untyped",
+            "b21:transpositionDeadline is at most one",
+            "instrument:office-regulation",
+            add('b21:transpositionDeadline "2018-05-06"'),
+        ),
+        (
             "instrument-celex-in-citation-form",
             "b21:celexNumber is one CELEX number",
             "instrument:office-regulation",
@@ -323,6 +335,20 @@ TABLE: dict[tuple[str, str], list[tuple[str, str, str, Edit]]] = {
             "an EU legal act needs its b21:celexNumber",
             "instrument:office-regulation",
             drop("b21:celexNumber"),
+        ),
+    ],
+    ("StateGroupingShape", ACTORS): [
+        (
+            "grouping-without-establishing-instrument",
+            "a state grouping needs b21:establishedBy",
+            "organisation:area",
+            append(
+                """
+                organisation:area a b21:StateGrouping ;
+                    rdfs:label "Example Area"@en ;
+                    dcterms:source <https://example.org/area> .
+                """
+            ),
         ),
     ],
     ("SecurityCouncilResolutionShape", INSTRUMENTS): [
@@ -451,6 +477,12 @@ TABLE: dict[tuple[str, str], list[tuple[str, str, str, Edit]]] = {
             "b21:legalBasis",
             "channel:union-net",
             swap("b21:legalBasis instrument:office-regulation", "b21:legalBasis agency:union-office"),
+        ),
+        (
+            "channel-ended-before-it-started",
+            "a channel's b21:startDate",
+            "channel:union-net",
+            add('b21:startDate "2017-01-01"^^xsd:date ; b21:endDate "2016-01-01"^^xsd:date'),
         ),
         (
             "channel-without-cooperation-function",
