@@ -64,6 +64,13 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from service.build.pipeline import build
 
     ontology, data = _sources(args, settings)
+    if settings.backend == "sparql":
+        from service.build.publish_remote import publish_to_remote
+        from service.store.served import RemoteService
+
+        sent = publish_to_remote(RemoteService(settings), ontology, data, java=settings.java, progress=_progress)
+        print(f"published {sent} triples to the remote store")
+        return 0
     report = build(StoreHome(settings.store), ontology, data, java=settings.java, progress=_progress)
     print(f"built {report.total} triples into {settings.store} (generation {report.generation.name})")
     return 0

@@ -21,6 +21,14 @@ class Settings(BaseSettings):
     update_url: str | None = Field(None, description="SPARQL update endpoint of a remote store (backend=sparql).")
     remote_user: str | None = None
     remote_password: SecretStr | None = None
+    remote_auth: Literal["basic", "digest"] = Field("basic", description="HTTP authentication for the remote store.")
+    remote_default_graph: str | None = Field(
+        None, description="Graph IRI standing for the default graph on a remote store that has none (Virtuoso)."
+    )
+    remote_hidden_graphs: list[str] = Field(
+        default_factory=list,
+        description="The remote store's own graphs (Virtuoso's system graphs): never listed, counted or written.",
+    )
     tokens: SecretStr = Field(
         SecretStr(""),
         description="Write tokens as comma-separated name:secret pairs; empty means the service is read-only.",

@@ -23,6 +23,10 @@ class ResultTooLarge(Border21Error):
     """A query's result exceeds the configured maximum; it is refused, never truncated."""
 
 
+class ReadOnly(Border21Error):
+    """A write was asked of a store or service that does not accept writes."""
+
+
 class NotAcceptable(Border21Error):
     """No representation the client accepts can be produced for this result."""
 

@@ -15,6 +15,8 @@ import pytest
 from service.build.pipeline import BuildReport, build
 from service.resources import ontology_dir
 from service.store import StoreHome
+from service.store.remote import RemoteStore
+from tests.store.virtuoso import Virtuoso, running_virtuoso
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -125,3 +127,19 @@ def serve() -> Iterator[Callable[..., Server]]:
     yield _serve
     for server in started:
         server.stop()
+
+
+# -- a real Virtuoso, shared by every test that needs the remote backend ---------------------
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_system_graphs(virtuoso: Virtuoso) -> frozenset[str]:
+    """The graphs a fresh Virtuoso database holds before any test writes: never touched."""
+    probe = RemoteStore(virtuoso.sparql_url)
+    return frozenset(str(graph) for graph in probe.named_graphs())

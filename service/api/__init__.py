@@ -17,7 +17,7 @@ from service.api.errors import install_error_handlers
 from service.api.middleware import install_request_log
 from service.config import Settings
 from service.logs import configure_logging
-from service.store.served import ServedStore
+from service.store.served import open_service_store
 from service.web.assets import STATIC, mount_vendor_assets, vendor_dir
 
 DESCRIPTION = """
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = ServedStore(settings)
+        store = open_service_store(settings)
         app.state.store = store
         try:
             yield

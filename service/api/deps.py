@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.config import Settings
-from service.store.served import ServedStore
+from service.store.served import ServiceStore
 
 
 def get_settings(request: Request) -> Settings:
@@ -15,10 +15,10 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_store(request: Request) -> ServedStore:
-    store: ServedStore = request.app.state.store
+def get_store(request: Request) -> ServiceStore:
+    store: ServiceStore = request.app.state.store
     return store
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[ServedStore, Depends(get_store)]
+StoreDep = Annotated[ServiceStore, Depends(get_store)]

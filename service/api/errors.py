@@ -13,12 +13,12 @@ from service.errors import (
     NotAcceptable,
     NotFound,
     QueryTimeout,
+    ReadOnly,
     ResultTooLarge,
     StoreUnavailable,
     UnsupportedMediaType,
     ValidationFailed,
 )
-from service.store.served import ReadOnlyService
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ STATUS: dict[type[Border21Error], int] = {
     NotFound: 404,
     InvalidQuery: 400,
     ValidationFailed: 400,
-    ReadOnlyService: 403,
+    ReadOnly: 403,
     NotAcceptable: 406,
     UnsupportedMediaType: 415,
     ResultTooLarge: 422,

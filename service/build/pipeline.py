@@ -31,7 +31,7 @@ Progress = Callable[[str, str], None]
 CRASH_AT_ENV = "BORDER21_CRASH_AT"
 
 
-def _silent(phase: str, detail: str) -> None:
+def log_progress(phase: str, detail: str) -> None:
     logger.info("event=build_progress phase=%s detail=%r", phase, detail)
 
 
@@ -54,7 +54,9 @@ class BuildReport:
     seconds: float
 
 
-def check(ontology_dir: Path, data_dir: Path, *, java: str | None = None, progress: Progress = _silent) -> CheckResult:
+def check(
+    ontology_dir: Path, data_dir: Path, *, java: str | None = None, progress: Progress = log_progress
+) -> CheckResult:
     """Parse every source and run every check; write nothing. Raises ValidationFailed."""
     sources = discover(ontology_dir, data_dir)
     problems: list[str] = []
@@ -88,7 +90,7 @@ def build(
     data_dir: Path,
     *,
     java: str | None = None,
-    progress: Progress = _silent,
+    progress: Progress = log_progress,
 ) -> BuildReport:
     """Check the sources, write them into a fresh generation and make it current."""
     started = time.monotonic()

@@ -67,6 +67,7 @@ class Serialized:
     media_type: str
     body: bytes
 
+
 # Media types of SPARQL query results.
 RESULTS_JSON = "application/sparql-results+json"
 RESULTS_XML = "application/sparql-results+xml"
@@ -152,3 +153,13 @@ class GraphStore(Protocol):
     def flush(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+_BUILT_GRAPHS = "SELECT DISTINCT ?provenance ?graph WHERE { GRAPH ?provenance { ?graph prov:wasGeneratedBy ?build } }"
+
+
+def built_graphs(store: GraphStore) -> set[URIRef]:
+    """The named graphs a build wrote (the curated ones), as its provenance graph lists them."""
+    provenance = URIRef("https://w3id.org/border21/graph/provenance")
+    rows = store.select(_BUILT_GRAPHS, {"provenance": provenance}).rows
+    return {row["graph"] for row in rows if isinstance(row["graph"], URIRef)}

@@ -35,6 +35,7 @@ from service.store.base import (
     Serialized,
     Term,
     Triple,
+    built_graphs,
 )
 from service.store.results import serialize_boolean, serialize_select
 
@@ -327,17 +328,6 @@ class OxigraphStore:
     def close(self) -> None:
         self.flush()
         del self._store
-
-
-_BUILT_GRAPHS = "SELECT DISTINCT ?provenance ?graph WHERE { GRAPH ?provenance { ?graph prov:wasGeneratedBy ?build } }"
-
-
-def built_graphs(store: OxigraphStore) -> set[URIRef]:
-    """The named graphs a build wrote (the curated ones), as its provenance graph lists them."""
-    from service.namespaces import PROVENANCE_GRAPH
-
-    rows = store.select(_BUILT_GRAPHS, {"provenance": PROVENANCE_GRAPH}).rows
-    return {row["graph"] for row in rows if isinstance(row["graph"], URIRef)}
 
 
 def carry_written_graphs(source: OxigraphStore, target: OxigraphStore) -> int:

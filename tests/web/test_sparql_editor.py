@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from service.queries import load_named_queries
 from tests.api.conftest import copy_store
 from tests.conftest import Server
 
@@ -37,7 +38,7 @@ def test_named_queries_are_offered_as_examples(server: Server, page) -> None:  #
     page.wait_for_selector(".yasqe .CodeMirror", timeout=20_000)
     buttons = page.locator("#examples button")
     assert buttons.count() >= 1
-    assert buttons.count() == 4
+    assert buttons.count() == len(load_named_queries())
     page.locator("#examples button", has_text="Legal instruments in force").click()
     query = page.evaluate("() => yasgui.getTab().getQuery()")
     assert "b21:dateEntryIntoForce" in query and "VALUES (?at)" in query
