@@ -224,8 +224,8 @@ def test_a_browser_gets_the_editor(reader: TestClient) -> None:
 # -- limits ----------------------------------------------------------------------------------
 
 
-def test_a_result_over_the_maximum_is_refused_not_truncated(writer_store: Path) -> None:
-    with TestClient(create_app(Settings(store=writer_store, max_results=2))) as client:
+def test_a_result_over_the_maximum_is_refused_not_truncated(make_app) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(make_app(will_write=False, max_results=2)) as client:
         exactly = client.get("/sparql", params={"query": CODES})
         over = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s a ?c }"})
         graph_over = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s a ?c }"})
