@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from service import __version__
 from service.config import Settings
 from service.errors import Border21Error, InvalidQuery, StoreUnavailable, ValidationFailed
+from service.keys import key_of, parse_resource
 from service.logs import configure_logging
 from service.resources import data_dir, ontology_dir
 from service.store import OpenStore, SelectResult, StoreHome
@@ -127,6 +128,73 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_scenario(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+    import json
+
+    from service.scenarios import Change, ScenarioRequest, run_scenario
+
+    def day(text: str, what: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as error:
+            raise InvalidQuery(f"{what} must be a date as YYYY-MM-DD; got {text!r}") from error
+
+    def change(kind: str, actor: str, basis: str, date: str | None) -> Change:
+        target = parse_resource(basis, f"--{kind}", kinds=("instrument", "channel"))
+        is_channel = key_of(target).startswith("channel/")  # type: ignore[union-attr]
+        return Change(
+            kind=kind,  # type: ignore[arg-type]
+            actor=parse_resource(actor, f"--{kind}", kinds=("state", "organisation", "agency")),
+            instrument=None if is_channel else target,
+            channel=target if is_channel else None,
+            date=day(date, f"--{kind}") if date else None,
+        )
+
+    if args.file:
+        request = ScenarioRequest.from_json(json.loads(Path(args.file).read_text(encoding="utf-8")))
+    else:
+        if not args.at:
+            raise InvalidQuery("give --at DATE (or a request file with --file)")
+        changes = [change("end", a, b, d) for a, b, d in args.end or []]
+        changes += [change("remove", a, b, None) for a, b in args.remove or []]
+        changes += [change("add", a, b, d) for a, b, d in args.add or []]
+        request = ScenarioRequest(
+            at=day(args.at, "--at"),
+            before=day(args.before, "--before") if args.before else None,
+            changes=tuple(changes),
+            pairs=tuple((parse_resource(a, "--pair"), parse_resource(b, "--pair")) for a, b in (args.pair or [])),
+            functions=tuple(parse_resource(f, "--function", kinds=("function",)) for f in args.function or []),
+        )
+    with OpenStore(StoreHome(settings.store), read_only=True) as store:
+        result = run_scenario(store, request)
+    _print_scenario(result)
+    return 0
+
+
+def _print_scenario(result: object) -> None:
+    from service.scenarios import ScenarioResult
+
+    assert isinstance(result, ScenarioResult)
+    label = result.knowledge.label
+    rows = []
+    for outcome in result.outcomes:
+        fallback = outcome.fallback()
+        rows.append(
+            {
+                "a": label(outcome.a),
+                "b": label(outcome.b),
+                "function": label(outcome.function),
+                "before": "; ".join(label(w.basis) for w in outcome.before.applies) or "-",
+                "after": "; ".join(label(w.basis) for w in outcome.after.applies) or "-",
+                "lost": "; ".join(label(x) for x in outcome.lost) or "-",
+                "fallback": label(fallback.basis) if fallback is not None else "-",
+            }
+        )
+    table = SelectResult(["a", "b", "function", "before", "after", "lost", "fallback"], rows)  # type: ignore[arg-type]
+    _print_table(table)
+
+
 def _read_query(argument: str) -> str:
     if argument == "-":
         return sys.stdin.read()
@@ -181,6 +249,37 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("query", help="the query text, @FILE to read it from a file, or - for standard input")
     query.add_argument("--format", choices=["table", *QUERY_FORMATS], default="table")
 
+    scenario = command(
+        "scenario",
+        "what applies between pairs of states before and after changes to participations and accesses",
+    )
+    scenario.add_argument("--at", help="the date the scenario asks about (YYYY-MM-DD)")
+    scenario.add_argument("--before", help="compare with the data on this date instead (history replay)")
+    scenario.add_argument(
+        "--end",
+        nargs=3,
+        action="append",
+        metavar=("ACTOR", "BASIS", "DATE"),
+        help="the actor's participation in an instrument (or access to a channel) ends on DATE",
+    )
+    scenario.add_argument(
+        "--remove",
+        nargs=2,
+        action="append",
+        metavar=("ACTOR", "BASIS"),
+        help="the actor's participations in an instrument (or accesses to a channel) are gone",
+    )
+    scenario.add_argument(
+        "--add",
+        nargs=3,
+        action="append",
+        metavar=("ACTOR", "BASIS", "DATE"),
+        help="the actor takes part in an instrument (or gets access to a channel) from DATE",
+    )
+    scenario.add_argument("--pair", nargs=2, action="append", metavar=("A", "B"), help="report this pair")
+    scenario.add_argument("--function", action="append", help="report this cooperation function (e.g. surrender)")
+    scenario.add_argument("--file", help="a scenario request as JSON, as POST /api/v1/scenarios takes it")
+
     export = command("export", "write the whole store to standard output or a file")
     export.add_argument("--format", choices=list(EXPORT_FORMATS), default="trig")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
@@ -193,6 +292,7 @@ HANDLERS = {
     "serve": cmd_serve,
     "query": cmd_query,
     "export": cmd_export,
+    "scenario": cmd_scenario,
 }
 
 

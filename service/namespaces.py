@@ -20,6 +20,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ONTOLOGY_IRI = BASE + "ontology"
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 INFERRED_GRAPH = GRAPH["inferred"]
+DERIVED_GRAPH = GRAPH["derived"]
 PROVENANCE_GRAPH = GRAPH["provenance"]
 
 # Prefixes predeclared for SPARQL and used in serialisations. A prefix outside this list in
@@ -57,6 +58,7 @@ RESOURCE_KINDS = (
     "data-category",
     "participation-mode",
     "scheme",
+    "link",
 )
 
 

@@ -15,6 +15,7 @@ from service import __version__
 from service.api import graph_store, health, sparql
 from service.api.errors import install_error_handlers
 from service.api.middleware import install_request_log
+from service.api.v1 import scenarios
 from service.config import Settings
 from service.logs import configure_logging
 from service.store.served import open_service_store
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(scenarios.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

@@ -15,11 +15,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from service import __version__
-from service.build.reasoning import hermit_inferences, load_rules, materialise
+from service.build.reasoning import derive_cooperation, hermit_inferences, load_rules, materialise
 from service.build.sources import SourceFile, discover, parse
 from service.build.validate import union, validate_shapes
 from service.errors import ValidationFailed
-from service.namespaces import B21, BASE, INFERRED_GRAPH, PROVENANCE_GRAPH, VOID
+from service.namespaces import B21, BASE, DERIVED_GRAPH, INFERRED_GRAPH, PROVENANCE_GRAPH, VOID
 from service.store import StoreHome, Triple, carry_over, open_generation
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,8 @@ def build(
             progress("infer", "applying inference rules")
             inferred = materialise(store, load_rules(ontology_dir / "rules")) + len(result.hermit_inferred)
             progress("infer", f"{inferred} inferred triples")
+            derived = derive_cooperation(store, load_rules(ontology_dir / "rules" / "cooperation"))
+            progress("derive", f"{derived} triples of derived cooperation")
             graphs = {source.display: store.triple_count(source.graph_iri) for source in result.sources}
             store.add_triples(PROVENANCE_GRAPH, _provenance(generation.name, result.sources, graphs, started_at))
             carried = carry_over(home, store, generation)
@@ -126,7 +128,7 @@ def build(
         home.publish(generation)
         home.prune(previous)
     seconds = time.monotonic() - started
-    progress("done", f"{total} triples in {len(graphs) + 2} graphs, generation {generation.name}, {seconds:.1f} s")
+    progress("done", f"{total} triples in {len(graphs) + 3} graphs, generation {generation.name}, {seconds:.1f} s")
     return BuildReport(generation, graphs, inferred, total, seconds)
 
 
@@ -152,7 +154,7 @@ def _provenance(build_id: str, sources: list[SourceFile], counts: dict[str, int]
             (graph, VOID.triples, Literal(counts[source.display], datatype=XSD.integer)),
             (graph, DCTERMS.type, Literal(source.role)),
         ]
-    for graph, label in ((INFERRED_GRAPH, "inferred"), (PROVENANCE_GRAPH, "provenance")):
+    for graph, label in ((INFERRED_GRAPH, "inferred"), (DERIVED_GRAPH, "derived"), (PROVENANCE_GRAPH, "provenance")):
         triples += [
             (graph, RDF.type, PROV.Entity),
             (graph, PROV.wasGeneratedBy, activity),

@@ -18,7 +18,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import URIRef
 
 from service.errors import BuildError, ValidationFailed
-from service.namespaces import INFERRED_GRAPH, sparql_prologue
+from service.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, sparql_prologue
 from service.store import GraphStore, Triple
 
 logger = logging.getLogger(__name__)
@@ -117,3 +117,14 @@ def materialise(store: GraphStore, rules: list[tuple[str, str]]) -> int:
             return total
         total += store.add_triples(INFERRED_GRAPH, sorted(fresh))
     raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
+
+
+def derive_cooperation(store: GraphStore, rules: list[tuple[str, str]]) -> int:
+    """Apply the cooperation rules once each, in order (each may use what the ones before it
+    wrote), into the derived graph. Returns the number of triples derived."""
+    total = 0
+    for name, rule in rules:
+        derived = [triple for triple in store.construct(rule) if not store.contains(triple)]
+        total += store.add_triples(DERIVED_GRAPH, sorted(set(derived)))
+        logger.debug("event=cooperation_rule rule=%s triples=%d", name, len(derived))
+    return total

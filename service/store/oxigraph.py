@@ -290,6 +290,19 @@ class OxigraphStore:
         self._store.extend(quads)
         return len(quads)
 
+    def remove_triples(self, triples: Iterable[Triple]) -> None:
+        """Remove each triple from every graph that holds it."""
+        for s, p, o in triples:
+            for quad in list(self._store.quads_for_pattern(to_ox(s), to_ox(p), to_ox(o), None)):  # type: ignore[arg-type]
+                self._store.remove(quad)
+
+    def load_dataset(self, data: bytes, media_type: str = NQUADS) -> None:
+        """Add a serialised dataset (N-Quads or TriG), keeping its graphs."""
+        self._store.load(data, format=RDF_FORMATS[media_type])
+
+    def drop_named_graph(self, graph: URIRef) -> None:
+        self._store.remove_graph(ox.NamedNode(str(graph)))
+
     def contains(self, triple: Triple) -> bool:
         s, p, o = (to_ox(term) for term in triple)
         return next(iter(self._store.quads_for_pattern(s, p, o, None)), None) is not None  # type: ignore[arg-type]

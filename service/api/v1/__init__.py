@@ -1,0 +1,1 @@
+"""The REST facade for applications, under /api/v1."""

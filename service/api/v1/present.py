@@ -1,0 +1,64 @@
+"""Domain results turned into the REST facade's models."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+
+from service import cooperation
+from service.api.v1 import models
+from service.keys import key_of
+from service.store.base import GraphStore
+
+
+class Presenter:
+    """Writes resources with their labels and links with their explanations, reading each
+    link's explanation from `store` once."""
+
+    def __init__(self, knowledge: cooperation.Knowledge, store: GraphStore | None) -> None:
+        self.knowledge = knowledge
+        self.store = store
+        self._explained: dict[URIRef, list[models.Support]] = {}
+
+    def ref(self, iri: URIRef) -> models.ResourceRef:
+        key = key_of(iri)
+        return models.ResourceRef(
+            id=str(iri), key=key, type=key.split("/", 1)[0] if key else None, label=self.knowledge.label(iri)
+        )
+
+    def support(self, support: cooperation.Support) -> models.Support:
+        return models.Support(
+            id=str(support.iri),
+            kind=support.kind,
+            actor=self.ref(support.actor),
+            basis=self.ref(support.basis),
+            mode=self.ref(support.mode) if support.mode is not None else None,
+            start=support.start,
+            end=support.end,
+            sources=[str(source) for source in support.sources],
+            derived_from=[self.support(origin) for origin in support.derived_from],
+        )
+
+    def explanation(self, link: URIRef) -> list[models.Support]:
+        if link not in self._explained:
+            supports = cooperation.supports_of(self.store, link) if self.store is not None else []
+            self._explained[link] = [self.support(s) for s in supports]
+        return self._explained[link]
+
+    def link(self, link: cooperation.Link) -> models.Link:
+        return models.Link(
+            id=str(link.iri),
+            between=[self.ref(link.a), self.ref(link.b)],
+            start=link.start,
+            end=link.end,
+            lifted=link.lifted,
+            explanation=self.explanation(link.iri),
+        )
+
+    def way(self, way: cooperation.Way) -> models.Way:
+        links = [self.link(link) for link in way.links]
+        return models.Way(basis=self.ref(way.basis), kind=way.kind, links=links)
+
+    def resolution(self, resolution: cooperation.Resolution) -> models.Resolution:
+        return models.Resolution(
+            applies=[self.way(w) for w in resolution.applies], fallbacks=[self.way(w) for w in resolution.fallbacks]
+        )
