@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
@@ -69,6 +70,7 @@ class Knowledge:
     functions: dict[URIRef, set[URIRef]] = field(default_factory=dict)
     beats: dict[URIRef, set[URIRef]] = field(default_factory=dict)
     labels: dict[URIRef, str] = field(default_factory=dict)
+    superclasses: dict[URIRef, set[URIRef]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, store: GraphStore) -> Knowledge:
@@ -79,7 +81,15 @@ class Knowledge:
         for row in store.select(sparql("precedence")).rows:
             beats[row["winner"]].add(row["loser"])  # type: ignore[index,arg-type]
         labels = {row["resource"]: str(row["label"]) for row in store.select(sparql("labels")).rows}
-        return cls(dict(functions), dict(beats), labels)  # type: ignore[arg-type]
+        superclasses: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for row in store.select(sparql("superclasses")).rows:
+            superclasses[row["class"]].add(row["super"])  # type: ignore[index,arg-type]
+        return cls(dict(functions), dict(beats), labels, dict(superclasses))  # type: ignore[arg-type]
+
+    def most_specific(self, classes: set[URIRef]) -> list[URIRef]:
+        """The classes none of the others is a subclass of."""
+        general = set().union(*(self.superclasses.get(c, set()) for c in classes)) if classes else set()
+        return sorted(classes - general)
 
     def label(self, iri: URIRef) -> str:
         return self.labels.get(iri, str(iri).rsplit("/", 1)[-1])
@@ -141,6 +151,28 @@ def supports_of(store: GraphStore, link: URIRef) -> list[Support]:
         )
         supports.append(record.support(iri, str(record.row["kind"]), derived))
     return supports
+
+
+def supports_at(store: GraphStore, at: dt.date) -> dict[URIRef, list[Support]]:
+    """What every link holding on `at` rests on, read in two queries."""
+    day = {"at": date_literal(at)}
+    origins: dict[URIRef, dict[URIRef, _Record]] = defaultdict(dict)
+    for row in store.select(sparql("derived-support-at"), day).rows:
+        origins[_iri(row["support"])].setdefault(_iri(row["origin"]), _Record(row)).add_source(row.get("source"))
+    records: dict[URIRef, dict[URIRef, _Record]] = defaultdict(dict)
+    for row in store.select(sparql("link-support-at"), day).rows:
+        records[_iri(row["link"])].setdefault(_iri(row["support"]), _Record(row)).add_source(row.get("source"))
+    explained: dict[URIRef, list[Support]] = {}
+    for link, supports in records.items():
+        explained[link] = [
+            record.support(
+                iri,
+                str(record.row["kind"]),
+                tuple(origin.support(o, "participation") for o, origin in sorted(origins[iri].items())),
+            )
+            for iri, record in sorted(supports.items())
+        ]
+    return explained
 
 
 def _iri(term: object) -> URIRef:
@@ -226,14 +258,21 @@ def resolve(links: list[Link], knowledge: Knowledge, a: URIRef, b: URIRef, funct
         if any(knowledge.dominates(other, basis) for other in candidates if other != basis)
     }
 
-    def order(way: Way) -> tuple[int, str]:
-        # instruments before channels, then by how many candidates the basis prevails over
-        beaten = sum(knowledge.dominates(way.basis, other) for other in candidates)
-        return (0 if way.kind == "instrument" else 1, f"{-beaten:04d}{knowledge.label(way.basis)}")
-
-    applies = sorted((ways[b] for b in candidates if b not in dominated), key=order)
-    fallbacks = sorted((ways[b] for b in dominated), key=order)
+    order = precedence_order(knowledge, {basis: way.kind for basis, way in ways.items()})
+    applies = sorted((ways[b] for b in candidates if b not in dominated), key=lambda w: order(w.basis))
+    fallbacks = sorted((ways[b] for b in dominated), key=lambda w: order(w.basis))
     return Resolution(tuple(applies), tuple(fallbacks))
+
+
+def precedence_order(knowledge: Knowledge, kinds: dict[URIRef, str]) -> Callable[[URIRef], tuple[int, int, str]]:
+    """A sort key over bases: instruments before channels, then those prevailing over more of
+    the others first, then by label."""
+
+    def key(basis: URIRef) -> tuple[int, int, str]:
+        beaten = sum(knowledge.dominates(basis, other) for other in kinds if other != basis)
+        return (0 if kinds[basis] == "instrument" else 1, -beaten, knowledge.label(basis).casefold())
+
+    return key
 
 
 def functions_in_use(knowledge: Knowledge) -> set[URIRef]:

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from service.api import create_app
 from service.build.pipeline import BuildReport, build
-from service.resources import ontology_dir
-from service.store import StoreHome
+from service.config import Settings
+from service.resources import data_dir, ontology_dir
+from service.store import OpenStore, StoreHome
+from service.store.base import GraphStore
 from service.store.remote import RemoteStore
 from tests.store.virtuoso import Virtuoso, running_virtuoso
 
@@ -143,3 +147,49 @@ def virtuoso_system_graphs(virtuoso: Virtuoso) -> frozenset[str]:
     """The graphs a fresh Virtuoso database holds before any test writes: never touched."""
     probe = RemoteStore(virtuoso.sparql_url)
     return frozenset(str(graph) for graph in probe.named_graphs())
+
+
+# -- an invented world for derived cooperation, scenarios and the REST facade -------------------
+
+WORLD = FIXTURES / "data" / "world"
+
+
+@pytest.fixture(scope="session")
+def world_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("world") / "store"
+    build(StoreHome(store), ontology_dir(), WORLD)
+    return store
+
+
+@pytest.fixture
+def world(world_store_path: Path) -> Iterator[GraphStore]:
+    with OpenStore(StoreHome(world_store_path), read_only=True) as store:
+        yield store
+
+
+@pytest.fixture(scope="module")
+def world_api(world_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    import shutil
+
+    store = tmp_path_factory.mktemp("world-api") / "store"
+    shutil.copytree(world_store_path, store, symlinks=True)
+    with TestClient(create_app(Settings(store=store))) as client:
+        yield client
+
+
+# -- the curated dataset of data/, built once per session -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built_curated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The curated dataset built once per session; returns the store home's path."""
+    home = Path(tmp_path_factory.mktemp("curated")) / "store"
+    build(StoreHome(home), ontology_dir(), data_dir())
+    return home
+
+
+@pytest.fixture(scope="session")
+def curated_store(built_curated_store: Path) -> Iterator[GraphStore]:
+    """The curated build opened read-only."""
+    with OpenStore(StoreHome(built_curated_store), read_only=True) as opened:
+        yield opened

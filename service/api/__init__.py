@@ -12,12 +12,16 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from service import __version__
-from service.api import graph_store, health, sparql
+from service.api import dereference, graph_store, health, sparql
+from service.api.caching import install_etags
 from service.api.errors import install_error_handlers
 from service.api.middleware import install_request_log
-from service.api.v1 import scenarios
+from service.api.v1 import jsonld, network, queries, resources, scenarios, search
+from service.api.v1.common import DateCache, KnowledgeCache
+from service.api.v1.jsonld import install_jsonld
 from service.config import Settings
 from service.logs import configure_logging
+from service.search import SearchCache
 from service.store.served import open_service_store
 from service.web.assets import STATIC, mount_vendor_assets, vendor_dir
 
@@ -47,14 +51,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="border21", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None)
     app.state.settings = settings
+    app.state.knowledge = KnowledgeCache()
+    app.state.dates = DateCache()
+    app.state.search = SearchCache()
     install_error_handlers(app)
+    install_jsonld(app)
+    install_etags(app)
     install_request_log(app)
     _install_cors(app, settings)
     mount_vendor_assets(app)
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
+    app.include_router(resources.router)
+    app.include_router(jsonld.router)
+    app.include_router(network.router)
     app.include_router(scenarios.router)
+    app.include_router(dereference.router)
+    app.include_router(queries.router)
+    app.include_router(search.router)
+    queries.add_named_query_routes(app)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

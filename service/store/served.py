@@ -124,6 +124,12 @@ class ServedStore:
             if old.is_dir() and old != target:
                 remove_unless_in_use(old)
 
+    def cache_key(self) -> str | None:
+        """Changes whenever what reads return may change: a new build adopted, or a write."""
+        self._ensure()
+        generation = self._generation.name if self._generation else "none"
+        return f"{generation}:{self.version}"
+
     # -- reads -----------------------------------------------------------------------------
 
     def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -247,6 +253,10 @@ class RemoteService(RemoteStore):
             hidden_graphs=settings.remote_hidden_graphs,
         )
         self.version = 0
+
+    def cache_key(self) -> str | None:
+        """None: the remote store may change behind the service's back, so nothing is cached."""
+        return None
 
     def update(self, update: str, dataset: QueryDataset | None = None) -> None:
         super().update(update, dataset)

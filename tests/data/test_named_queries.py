@@ -97,8 +97,8 @@ def test_states_not_bound_by_the_eio(curated_store):
     assert state("de") not in reasons and state("be") not in reasons
     # Austria implemented it only on 1 July 2018
     assert state("at") not in reasons
-    # Ireland: no participation recorded for the EIO
-    assert reasons[state("ie")] == "no binding participation recorded"
+    # Ireland: not taking part in the EIO (EJN news of 23 May 2017), recorded as opt-out
+    assert reasons[state("ie")] == "opt-out"
 
 
 def test_not_bound_depends_on_the_date(curated_store):
@@ -159,11 +159,11 @@ def test_dna_channels_between_poland_and_australia(curated_store):
     assert iris(rows, "channel") == {f"{ID}channel/interpol-i247"}
 
 
-def test_uk_has_no_shared_fingerprint_channel_recorded_with_germany(curated_store):
+def test_uk_and_germany_share_only_interpol_for_fingerprints(curated_store):
     # The UK's Prüm access under the TCA is recorded, Germany's Prüm access is not (no sourced
-    # start), and the UK's I-24/7 connection is not recorded: the dataset knows no shared channel.
+    # start); both have INTERPOL I-24/7 accesses (data/accesses/), so that is the one shared channel.
     rows = run(curated_store, "shared-channels-for-function", stateA=state("gb"), stateB=state("de"), at="2022-01-01")
-    assert rows == []
+    assert iris(rows, "channel") == {f"{ID}channel/interpol-i247"}
 
 
 # -- what a state lost on the date its participation ended -------------------------------------
@@ -175,7 +175,10 @@ def test_what_the_uk_lost_on_31_december_2020(curated_store):
     assert set(lost) == {
         instrument("eaw-framework-decision"),
         instrument("eurojust-regulation"),
+        instrument("europol-regulation"),
+        instrument("eu-mla-convention-2000"),
         f"{ID}channel/sis",
+        f"{ID}channel/siena",
     }
     assert str(lost[f"{ID}channel/sis"]["kind"]) == "channel access"
     assert "surrender and extradition" in str(lost[instrument("eaw-framework-decision")]["functions"])

@@ -14,10 +14,17 @@ class Presenter:
     """Writes resources with their labels and links with their explanations, reading each
     link's explanation from `store` once."""
 
-    def __init__(self, knowledge: cooperation.Knowledge, store: GraphStore | None) -> None:
+    def __init__(
+        self,
+        knowledge: cooperation.Knowledge,
+        store: GraphStore | None,
+        explained: dict[URIRef, list[cooperation.Support]] | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.store = store
-        self._explained: dict[URIRef, list[models.Support]] = {}
+        self._explained: dict[URIRef, list[models.Support]] = {
+            link: [self.support(s) for s in supports] for link, supports in (explained or {}).items()
+        }
 
     def ref(self, iri: URIRef) -> models.ResourceRef:
         key = key_of(iri)

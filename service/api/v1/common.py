@@ -1,0 +1,148 @@
+"""What every /api/v1 route shares: dates, paging with Link headers, the knowledge cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Annotated, Generic, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+from rdflib import URIRef
+
+from service import cooperation
+from service.api.deps import StoreDep
+from service.cooperation import Knowledge
+from service.errors import InvalidQuery
+from service.store.served import ServiceStore
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(..., description="How many items match, over all pages.")
+    limit: int
+    offset: int
+
+
+def parse_date(value: str | None, parameter: str = "at") -> dt.date:
+    """A YYYY-MM-DD date; today when absent."""
+    if value is None or value == "":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidQuery(f"{parameter} must be a date as YYYY-MM-DD; got {value[:40]!r}") from error
+
+
+def at_parameter(
+    at: Annotated[
+        str | None, Query(description="The date to ask about, YYYY-MM-DD; default today.", examples=["2021-01-01"])
+    ] = None,
+) -> dt.date:
+    return parse_date(at)
+
+
+AtDep = Annotated[dt.date, Depends(at_parameter)]
+
+
+class Paging:
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+    def page(self, items: list[T], request: Request, response: Response) -> Page[T]:
+        """Cut one page out of `items` and set the Link header for the pages around it."""
+        total = len(items)
+        links = []
+        if self.offset + self.limit < total:
+            links.append(f'<{self._url(request, self.offset + self.limit)}>; rel="next"')
+        if self.offset > 0:
+            links.append(f'<{self._url(request, max(0, self.offset - self.limit))}>; rel="prev"')
+        if links:
+            response.headers["Link"] = ", ".join(links)
+        return Page[T](
+            items=items[self.offset : self.offset + self.limit], total=total, limit=self.limit, offset=self.offset
+        )
+
+    def _url(self, request: Request, offset: int) -> str:
+        parameters = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
+        parameters += [("limit", str(self.limit)), ("offset", str(offset))]
+        return f"{request.url.path}?{urlencode(parameters)}"
+
+
+PagingDep = Annotated[Paging, Depends(Paging)]
+
+
+class KnowledgeCache:
+    """Labels, functions and precedence, read once per store version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: object = None
+        self._knowledge: Knowledge | None = None
+
+    def get(self, store: ServiceStore) -> Knowledge:
+        key = (store.generation, store.version)
+        with self._lock:
+            if self._knowledge is None or self._key != key:
+                self._knowledge = Knowledge.read(store)
+                self._key = key
+            return self._knowledge
+
+
+def knowledge(request: Request, store: StoreDep) -> Knowledge:
+    cache: KnowledgeCache = request.app.state.knowledge
+    return cache.get(store)
+
+
+KnowledgeDep = Annotated[Knowledge, Depends(knowledge)]
+
+
+class DateCache:
+    """Links and their explanations on a date, per store version: the network and paths ask
+    for the same date again and again while the store does not change. A store that cannot
+    say when it changed (a remote one) is not cached."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._entries: OrderedDict[tuple[str, str, dt.date], object] = OrderedDict()
+
+    def get(self, store: ServiceStore, kind: str, day: dt.date, compute: Callable[[], V]) -> V:
+        version = store.cache_key()
+        if version is None:
+            return compute()
+        key = (version, kind, day)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+
+def links_on(request: Request, store: ServiceStore, day: dt.date) -> list[cooperation.Link]:
+    cache: DateCache = request.app.state.dates
+    return cache.get(store, "links", day, lambda: cooperation.links_at(store, day))
+
+
+def supports_on(request: Request, store: ServiceStore, day: dt.date) -> dict[URIRef, list[cooperation.Support]]:
+    cache: DateCache = request.app.state.dates
+    return cache.get(store, "supports", day, lambda: cooperation.supports_at(store, day))
