@@ -26,11 +26,11 @@ def test_a_header_that_is_not_yaml_names_the_file(tmp_path: Path) -> None:
 
 
 def test_a_parameter_must_be_a_variable_of_the_query(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, "unused", "#+ summary: x\n#+ parameters:\n#+   at: {type: date}\nSELECT ?s WHERE { ?s ?p ?o }\n"
-    )
-    with pytest.raises(ValidationFailed, match="not a variable"):
+    header = "#+ summary: x\n#+ parameters:\n#+   at: {type: date}\n"
+    path = write(tmp_path, "unused", header + "SELECT ?s WHERE { ?s ?p ?o }\n")
+    with pytest.raises(ValidationFailed, match="unused parameter") as failure:
         parse_named_query(path)
+    assert failure.value.problems == ["unused.rq: parameter at is not a variable of the query"]
 
 
 def test_parameter_values_are_typed_and_checked() -> None:
