@@ -172,6 +172,26 @@ def cmd_scenario(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from service.backup import backup
+
+    if settings.backend != "oxigraph":
+        raise Border21Error("backup copies the embedded store; back up a remote store with its own tools")
+    report = backup(StoreHome(settings.store), Path(args.directory))
+    print(f"backed up {report.contents.quads} quads in {len(report.contents.graphs)} graphs to {report.directory}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from service.backup import restore
+
+    if settings.backend != "oxigraph":
+        raise Border21Error("restore writes the embedded store; restore a remote store with its own tools")
+    report = restore(StoreHome(settings.store), Path(args.directory), audit_log=settings.audit_log_path())
+    print(f"restored {report.contents.quads} quads into {settings.store} (generation {report.generation.name})")
+    return 0
+
+
 def _print_scenario(result: object) -> None:
     from service.scenarios import ScenarioResult
 
@@ -283,6 +303,11 @@ def parser() -> argparse.ArgumentParser:
     export = command("export", "write the whole store to standard output or a file")
     export.add_argument("--format", choices=list(EXPORT_FORMATS), default="trig")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
+
+    backup = command("backup", "copy the store, every graph written through the service too, while it is served")
+    backup.add_argument("directory", help="a new (or empty) directory to write the backup into")
+    restore = command("restore", "make a backup the store's current data (stop writing servers first)")
+    restore.add_argument("directory", help="a directory written by `border21 backup`")
     return root
 
 
@@ -293,6 +318,8 @@ HANDLERS = {
     "query": cmd_query,
     "export": cmd_export,
     "scenario": cmd_scenario,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 

@@ -37,16 +37,25 @@ class Settings(BaseSettings):
     max_results: int = Field(100_000, gt=0, description="Most rows or triples a query may return.")
     query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries (each can be stopped).")
     max_body_bytes: int = Field(50_000_000, gt=0, description="Largest request body accepted, in bytes.")
+    rate_limit: int = Field(
+        0, ge=0, description="Requests per minute each client may send to /sparql (429 beyond); 0: no limit."
+    )
+    rate_limit_burst: int = Field(
+        0, ge=0, description="Requests a client may send to /sparql in a burst; 0: as many as rate_limit."
+    )
+    audit_log: Path | None = Field(
+        None, description="Append-only log of acknowledged writes, one JSON line each; default: <store>/audit.log."
+    )
     cors_origins: str = Field("*", description="Origins allowed to read cross-origin, comma-separated; empty: none.")
     cors_write_origins: str = Field("", description="Origins also allowed to write cross-origin, comma-separated.")
     data_dir: Path | None = Field(None, description="Curated data directory; default: the bundled data/.")
     java: str | None = Field(None, description="Java executable for the HermiT reasoner; default: java on PATH.")
     log_level: str = "INFO"
 
-    @field_validator("store", mode="after")
+    @field_validator("store", "audit_log", mode="after")
     @classmethod
-    def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
     @model_validator(mode="after")
     def _remote_needs_url(self) -> Settings:
@@ -70,6 +79,9 @@ class Settings(BaseSettings):
                 raise ValueError(f"BORDER21_TOKENS names the token {name!r} twice")
             tokens[name] = secret
         return tokens
+
+    def audit_log_path(self) -> Path:
+        return self.audit_log or self.store / "audit.log"
 
     @property
     def writable(self) -> bool:

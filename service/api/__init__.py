@@ -15,14 +15,18 @@ from service import __version__
 from service.api import dereference, graph_store, health, sparql
 from service.api.caching import install_etags
 from service.api.errors import install_error_handlers
+from service.api.metrics import install_metrics
 from service.api.middleware import install_request_log
+from service.api.ratelimit import include_rate_limited, install_body_limit
 from service.api.v1 import jsonld, network, queries, resources, scenarios, search
 from service.api.v1.common import DateCache, KnowledgeCache
 from service.api.v1.jsonld import install_jsonld
+from service.audit import open_audit_trail
 from service.config import Settings
 from service.logs import configure_logging
 from service.search import SearchCache
 from service.store.served import open_service_store
+from service.web import explorer
 from service.web.assets import STATIC, mount_vendor_assets, vendor_dir
 
 DESCRIPTION = """
@@ -42,12 +46,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        audit = open_audit_trail(settings)
         store = open_service_store(settings)
-        app.state.store = store
+        app.state.store, app.state.audit = store, audit
         try:
             yield
         finally:
             store.close()
+            if audit is not None:
+                audit.close()
 
     app = FastAPI(title="border21", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None)
     app.state.settings = settings
@@ -55,13 +62,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.dates = DateCache()
     app.state.search = SearchCache()
     install_error_handlers(app)
+    install_body_limit(app, settings)  # innermost: its refusal reaches the route as an HTTPException
     install_jsonld(app)
     install_etags(app)
     install_request_log(app)
     _install_cors(app, settings)
+    install_metrics(app)
     mount_vendor_assets(app)
     app.include_router(health.router)
-    app.include_router(sparql.router)
+    include_rate_limited(app, sparql.router, settings)
     app.include_router(graph_store.router)
     app.include_router(resources.router)
     app.include_router(jsonld.router)
@@ -70,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dereference.router)
     app.include_router(queries.router)
     app.include_router(search.router)
+    app.include_router(explorer.router)
     queries.add_named_query_routes(app)
 
     @app.get("/favicon.ico", include_in_schema=False)

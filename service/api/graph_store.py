@@ -17,6 +17,7 @@ from service.api.bodies import media_type_of, read_body
 from service.api.deps import SettingsDep, StoreDep
 from service.api.iris import parse_iri
 from service.api.negotiation import GRAPH_ALIASES, GRAPH_TYPES, choose
+from service.audit import AuditTrail, write_record
 from service.store.base import JSONLD, NTRIPLES, RDFXML, TURTLE
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,10 @@ async def _write(request: Request, store: StoreDep, settings: SettingsDep, *, re
     data, media_type = await _upload(request, settings)
     existed = await run_in_threadpool(store.has_graph, graph)
     write = store.replace_graph if replace else store.add_to_graph
-    count = await run_in_threadpool(write, graph, data, media_type)
+    trail: AuditTrail = request.app.state.audit
+    action = "graph-put" if replace else "graph-post"
+    async with trail.recording(store, write_record(request, writer, action, graph=str(graph or "default"))) as record:
+        count = record.triples = await run_in_threadpool(write, graph, data, media_type)
     logger.info(
         "event=graph_write token=%s method=%s graph=%s triples=%d", writer, request.method, graph or "default", count
     )
@@ -113,6 +117,8 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep) -
 async def delete_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     writer = require_writer(request, settings)
     graph = _target(request)
-    await run_in_threadpool(store.drop_graph, graph)
+    trail: AuditTrail = request.app.state.audit
+    async with trail.recording(store, write_record(request, writer, "graph-delete", graph=str(graph or "default"))):
+        await run_in_threadpool(store.drop_graph, graph)
     logger.info("event=graph_write token=%s method=DELETE graph=%s", writer, graph or "default")
     return Response(status_code=204)

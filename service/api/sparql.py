@@ -24,6 +24,7 @@ from service.api.negotiation import (
     choose,
     prefers_html,
 )
+from service.audit import AuditTrail, update_details, write_record
 from service.namespaces import PREFIXES, SD, SH
 from service.store.base import QueryDataset
 
@@ -90,7 +91,9 @@ async def _run_query(request: Request, store: StoreDep, query: str, parameters: 
 
 async def _run_update(request: Request, store: StoreDep, writer: str, update: str, parameters: Parameters) -> Response:
     dataset = parameters.dataset("using-graph-uri", "using-named-graph-uri")
-    await run_in_threadpool(store.update, update, dataset)
+    trail: AuditTrail = request.app.state.audit
+    async with trail.recording(store, write_record(request, writer, "sparql-update", details=update_details(update))):
+        await run_in_threadpool(store.update, update, dataset)
     logger.info("event=update token=%s bytes=%d", writer, len(update.encode("utf-8")))
     return Response(status_code=204)
 

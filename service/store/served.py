@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -54,6 +55,8 @@ class ServedStore:
         self._writer: OxigraphStore | None = None
         self._read_path: Path | None = None
         self._checked_at = 0.0
+        self._reading: Counter[Path] = Counter()  # reads handed to a worker, by store directory
+        self._reading_lock = threading.Lock()
         self.version = 0  # grows with every adoption and write: a key for caches
 
     # -- following the build ---------------------------------------------------------------
@@ -114,15 +117,28 @@ class ServedStore:
         """Checkpoint the writer for the readers, then drop snapshots nobody reads any more."""
         assert self._writer is not None and self._generation is not None
         self.home.snapshots().mkdir(parents=True, exist_ok=True)
-        latest = self.home.latest_snapshot(self._generation)
-        sequence = int(latest.name.rsplit(".", 1)[1]) + 1 if latest else 0
-        target = self.home.snapshots() / f"{self._generation.name}.{sequence:09d}"
+        target = self.home.snapshots() / f"{self._generation.name}.{self._next_sequence():09d}"
         self._writer.backup(target)
         self._read_path = target
         self.version += 1
         for old in self.home.snapshots().iterdir():
-            if old.is_dir() and old != target:
+            # a read waiting for a worker has no lease on its snapshot yet: keep that one
+            with self._reading_lock:
+                in_use = bool(self._reading[old])
+            if old.is_dir() and old != target and not in_use:
                 remove_unless_in_use(old)
+
+    def _next_sequence(self) -> int:
+        """After every snapshot of this generation, even one a crash left half made
+        (`<generation>.<sequence>.tmp`, which the clean-up after this snapshot removes)."""
+        assert self._generation is not None
+        prefix = f"{self._generation.name}."
+        taken = [
+            int(name.split(".")[0])
+            for name in (p.name.removeprefix(prefix) for p in self.home.snapshots().glob(f"{prefix}*"))
+            if name.split(".")[0].isdigit()
+        ]
+        return max(taken, default=-1) + 1
 
     def cache_key(self) -> str | None:
         """Changes whenever what reads return may change: a new build adopted, or a write."""
@@ -133,8 +149,17 @@ class ServedStore:
     # -- reads -----------------------------------------------------------------------------
 
     def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        path = self._ensure()
-        return self.pool.run(Task(str(path), method, args, kwargs, self.max_results))
+        with self._lock:  # so not between a write's snapshot and its clean-up
+            path = self._ensure()
+            with self._reading_lock:
+                self._reading[path] += 1
+        try:
+            return self.pool.run(Task(str(path), method, args, kwargs, self.max_results))
+        finally:
+            with self._reading_lock:
+                self._reading[path] -= 1
+                if not self._reading[path]:
+                    del self._reading[path]
 
     def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
         result: SelectResult = self._read("select", query, bindings)

@@ -3,6 +3,7 @@ node_modules/ and served from /static/vendor/. Nothing third-party is committed.
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = {
     "yasgui": "@zazuko/yasgui/build",
     "swagger-ui": "swagger-ui-dist",
+    "cytoscape": "cytoscape/dist",
 }
 
 
@@ -29,6 +31,8 @@ def vendor_dir(name: str) -> Path | None:
 
 
 def mount_vendor_assets(app: FastAPI) -> None:
+    # ES modules must be served as JavaScript; not every system's MIME table knows .mjs
+    mimetypes.add_type("text/javascript", ".mjs")
     for name in VENDOR:
         directory = vendor_dir(name)
         if directory is not None:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
@@ -28,6 +29,8 @@ from service.web.templates import (
     Inline,
     Items,
     Link,
+    Neighbour,
+    Neighbourhood,
     Page,
     Paragraph,
     Section,
@@ -128,6 +131,20 @@ INCOMING_WORDING: dict[URIRef, tuple[str, str, str]] = {
 # What a participation, channel access or cooperation link is about, for naming it.
 ACTOR_DETAILS = (B21.participant, B21.accessor, B21.between)
 BASIS_DETAILS = {B21.instrument: "in", B21.channel: "on", B21.viaInstrument: "via", B21.viaChannel: "via"}
+
+# The neighbourhood picture: at most this many neighbours, and which records it looks through.
+NEIGHBOURS_SHOWN = 24
+RECORD_KINDS = ("participation", "access", "link")
+# What an incoming participation or access joins this resource to, and how that reads:
+# an actor's participations lead to instruments, an instrument's to actors, and so on.
+THROUGH_RECORDS = {
+    B21.participant: "takes part in",
+    B21.accessor: "has access to",
+    B21.instrument: "takes part",
+    B21.channel: "has access",
+}
+# Outgoing properties the picture leaves out: the kinds, and the records themselves.
+NOT_NEIGHBOURS = (RDF.type, DCTERMS.source)
 
 MONTHS = (
     "January",
@@ -432,6 +449,11 @@ def resource_page(description: Description, alternates: tuple[Alternate, ...]) -
     others = sorted(asserted - shown, key=lambda p: term_link(p, description.labels.get(p, ())).text.casefold())
 
     sections: list[Section] = []
+    around = neighbourhood(description, title)
+    explore = explorer_links(description, title)
+    if around is not None or explore is not None:
+        blocks = tuple(block for block in (around, explore) if block is not None)
+        sections.append(Section("Neighbourhood", blocks, "neighbourhood"))
     if identifiers:
         sections.append(
             Section("Identifiers", (Facts(_facts(description, identifiers, identifier=True), "key"),), "identifiers")
@@ -450,6 +472,131 @@ def resource_page(description: Description, alternates: tuple[Alternate, ...]) -
             )
         )
     return Page(title=title, intro=tuple(intro), sections=tuple(sections), alternates=alternates)
+
+
+def _kind(iri: URIRef) -> str | None:
+    key = key_of(iri)
+    return key.split("/", 1)[0] if key else None
+
+
+def neighbourhood(description: Description, title: str, *, today: dt.date | None = None) -> Neighbourhood | None:
+    """What the resource is linked with, one step away: the resources it names, and through
+    its participations and accesses the instruments, channels or actors at their other end."""
+    today = today or dt.date.today()
+    found: dict[URIRef, tuple[Link, str, list[str], list[bool]]] = {}
+
+    def add(iri: URIRef, names: Iterable[Literal], relation: str, ended: bool) -> None:
+        kind = _kind(iri)
+        if iri == description.iri or kind is None or kind in RECORD_KINDS:
+            return
+        _, _, relations, endings = found.setdefault(iri, (term_link(iri, names), kind, [], []))
+        if relation not in relations:
+            relations.append(relation)
+        endings.append(ended)
+
+    for statement in description.statements:
+        if statement.asserted and isinstance(statement.value, URIRef) and statement.property not in NOT_NEIGHBOURS:
+            relation = term_link(statement.property, description.labels.get(statement.property, ())).text
+            add(statement.value, description.labels.get(statement.value, ()), relation, False)
+    for group in description.incoming:
+        for referrer in group.referrers.values():
+            if _kind(referrer.iri) not in RECORD_KINDS:
+                phrase, singular, _ = _group_wording(group)
+                add(referrer.iri, referrer.labels, f"{phrase} {singular}", False)
+                continue
+            if group.property not in THROUGH_RECORDS:
+                continue
+            ended = referrer.end is not None and str(referrer.end) < today.isoformat()
+            others = {**referrer.actors, **{iri: names for iri, (_, names) in referrer.bases.items()}}
+            for iri, names in others.items():
+                add(iri, names, THROUGH_RECORDS[group.property], ended)
+    if not found:
+        return None
+    neighbours = [
+        Neighbour(link, kind, ", ".join(relations), ended=all(endings))
+        for link, kind, relations, endings in found.values()
+    ]
+    # grouped by how they are linked, so that the picture shows each relation as an arc
+    neighbours.sort(key=lambda n: (n.relation, n.ended, n.link.text.casefold()))
+    return Neighbourhood(
+        centre=title,
+        kind=_kind(description.iri) or "",
+        neighbours=_fair_share(neighbours, NEIGHBOURS_SHOWN),
+        total=len(neighbours),
+    )
+
+
+def _fair_share(neighbours: list[Neighbour], limit: int) -> tuple[Neighbour, ...]:
+    """At most `limit` neighbours, taken in turn from each relation so that every relation is
+    seen, in their order."""
+    by_relation: dict[str, list[Neighbour]] = defaultdict(list)
+    for neighbour in neighbours:
+        by_relation[neighbour.relation].append(neighbour)
+    chosen: set[int] = set()
+    queues = [iter(group) for group in by_relation.values()]
+    while len(chosen) < min(limit, len(neighbours)):
+        for queue in queues:
+            taken = next(queue, None)
+            if taken is not None and len(chosen) < limit:
+                chosen.add(id(taken))
+    return tuple(n for n in neighbours if id(n) in chosen)
+
+
+def _first(description: Description, *properties: URIRef) -> URIRef | None:
+    for prop in properties:
+        for value in description.values(prop, asserted=None):
+            if isinstance(value, URIRef):
+                return value
+    return None
+
+
+def explorer_href(path: str = "/", **parameters: str) -> str:
+    query = urlencode({name: value for name, value in parameters.items() if value})
+    return f"{path}?{query}" if query else path
+
+
+def explorer_links(description: Description, title: str) -> Paragraph | None:
+    """Where the network explorer (and the matrix) show this resource."""
+    key = key_of(description.iri)
+    kind = _kind(description.iri)
+    if key is None or kind is None:
+        return None
+    links: list[Link] = []
+    if kind in ("state", "organisation", "agency"):
+        level = "state" if kind == "state" else "agency"
+        links.append(Link(f"{title} in the network explorer", explorer_href(level=level, focus=key)))
+        links.append(Link("only its links", explorer_href(level=level, actor=key, focus=key)))
+    elif kind in ("instrument", "channel"):
+        links.append(Link(f"the network through this {kind}", explorer_href(**{kind: key})))
+        links.append(Link("the same between agencies", explorer_href(level="agency", **{kind: key})))
+    elif kind in ("function", "crime-area", "data-category"):
+        links.append(Link(f"the network for {title}", explorer_href(capability=key)))
+        if kind == "function":
+            links.append(Link("the matrix, state by state", explorer_href("/matrix", function=key)))
+    elif kind in ("participation", "access"):
+        actor = _first(description, B21.participant, B21.accessor)
+        basis = _first(description, B21.instrument, B21.channel)
+        actor_key, basis_key = key_of(actor) if actor else None, key_of(basis) if basis else None
+        if actor_key and basis_key:
+            level = "state" if actor_key.startswith("state/") else "agency"
+            basis_kind = basis_key.split("/", 1)[0]
+            href = explorer_href(level=level, focus=actor_key, **{basis_kind: basis_key})
+            links.append(Link("this in the network explorer", href))
+    elif kind == "link":
+        ends = sorted(key for value in description.values(B21.between, asserted=None) if (key := key_of(value)))
+        if len(ends) == 2:
+            level = "state" if all(end.startswith("state/") for end in ends) else "agency"
+            href = explorer_href(level=level, focus=ends[0], edge="~".join(ends))
+            links.append(Link("why these two are linked, in the network explorer", href))
+    if not links:
+        return None
+    parts: list[Inline] = [Text("See ")]
+    for index, link in enumerate(links):
+        if index:
+            parts.append(Text(" or "))
+        parts.append(link)
+    parts.append(Text("."))
+    return Paragraph(tuple(parts), role="explore")
 
 
 def _incoming_section(group: IncomingGroup) -> Section:

@@ -10,10 +10,21 @@ say) is a new block type and one more branch in `_block`.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 STYLESHEET = "/static/border21/border21.css"
+
+# The site's pages, in the order every page's header lists them: (path, name).
+SITE_PAGES = (
+    ("/", "Network explorer"),
+    ("/matrix", "Matrix"),
+    ("/model", "Data model"),
+    ("/ontology", "Ontology"),
+    ("/sparql", "SPARQL editor"),
+    ("/docs", "API documentation"),
+)
 
 # -- inline content ---------------------------------------------------------------------------
 
@@ -97,7 +108,31 @@ class Subsections:
     sections: tuple[Section, ...]
 
 
-Block = Paragraph | Facts | Items | Subsections
+@dataclass(frozen=True)
+class Neighbour:
+    """A resource linked with the one a page describes, and how."""
+
+    link: Link
+    kind: str  # the resource kind (state, instrument, ...), which sets its colour
+    relation: str  # how it is linked, as in "takes part in"
+    ended: bool = False  # every link with it has ended
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """A small picture of a resource and what it is linked with, drawn as SVG (no script)."""
+
+    centre: str
+    kind: str
+    neighbours: tuple[Neighbour, ...]
+    total: int | None = None  # how many neighbours there are, when only some are drawn
+
+    @property
+    def more(self) -> int:
+        return max(0, (self.total or len(self.neighbours)) - len(self.neighbours))
+
+
+Block = Paragraph | Facts | Items | Subsections | Neighbourhood
 
 
 @dataclass(frozen=True)
@@ -173,6 +208,8 @@ def _block(block: Block, level: int) -> str:
             shown, total = len(block.items), block.total or len(block.items)
             out += f'<p class="more">Showing the first {shown} of {total} {escape(block.noun)}.</p>'
         return out
+    if isinstance(block, Neighbourhood):
+        return _neighbourhood(block)
     return "".join(_section(section, level + 1) for section in block.sections)
 
 
@@ -202,14 +239,7 @@ def render(page: Page) -> str:
 <link rel="stylesheet" href="{STYLESHEET}">
 {alternates}</head>
 <body>
-<header class="site">
-<p class="brand">border21</p>
-<nav aria-label="Site"><ul>
-<li><a href="/ontology">Ontology</a></li>
-<li><a href="/sparql">SPARQL editor</a></li>
-<li><a href="/docs">API documentation</a></li>
-</ul></nav>
-</header>
+{site_header()}
 <main>
 <h1>{escape(page.title)}</h1>
 {intro}
@@ -233,3 +263,129 @@ def _data_section(page: Page) -> str:
 <a href="/docs">API documentation</a>.</p>
 </section>
 """
+
+
+CURRENT = ' aria-current="page"'
+
+
+def site_header(current: str | None = None) -> str:
+    """The header every page opens with: the site's name and its pages, `current` marked."""
+    items = "".join(
+        f'<li><a href="{escape(path)}"{CURRENT if path == current else ""}>{escape(name)}</a></li>'
+        for path, name in SITE_PAGES
+    )
+    return f"""<header class="site">
+<p class="brand"><a href="/">border21</a></p>
+<nav aria-label="Site"><ul>{items}</ul></nav>
+</header>"""
+
+
+# -- the neighbourhood picture ----------------------------------------------------------------
+
+# Fill colours by resource kind; the explorer uses the same ones.
+KIND_COLOURS = {
+    "state": "#1f5fa8",
+    "organisation": "#8a5a00",
+    "agency": "#0f7b6c",
+    "instrument": "#6b3fa0",
+    "channel": "#b0355a",
+    "function": "#4d6b1f",
+    "crime-area": "#4d6b1f",
+    "data-category": "#4d6b1f",
+}
+OTHER_COLOUR = "#5a6473"
+KIND_NAMES = {
+    "state": "state",
+    "organisation": "organisation",
+    "agency": "agency",
+    "instrument": "legal instrument",
+    "channel": "channel",
+    "function": "capability",
+    "crime-area": "capability",
+    "data-category": "capability",
+}
+WIDTH = 820
+LABEL_CHARACTERS = 30
+
+
+def _shorten(text: str, limit: int = LABEL_CHARACTERS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def _fan(count: int) -> list[tuple[float, float, int]]:
+    """Where the neighbours go: (x, y) offsets from the centre and the side (-1 left, 1 right).
+    Half on each side, on an arc, a row of 24 pixels or more each, so that no two labels (which
+    point away from the centre) overlap."""
+    right = (count + 1) // 2
+    spots = []
+    for side, how_many in ((1, right), (-1, count - right)):
+        half_height = max(110.0, 12.0 * (how_many - 1))
+        for slot in range(how_many):
+            y = 0.0 if how_many <= 1 else -half_height + 2 * half_height * slot / (how_many - 1)
+            x = 190 * math.cos(math.asin(y / (half_height * 1.12)))
+            spots.append((side * x, y, side))
+    return spots
+
+
+def _neighbourhood(block: Neighbourhood) -> str:
+    spots = _fan(len(block.neighbours))
+    height = int(2 * max([abs(y) for _, y, _ in spots] + [60]) + 80)
+    cx, cy = WIDTH / 2, height / 2
+    lines: list[str] = []
+    nodes: list[str] = []
+    for neighbour, (dx, dy, side) in zip(block.neighbours, spots, strict=True):
+        x, y = cx + dx, cy + dy
+        dash = ' stroke-dasharray="5 4"' if neighbour.ended else ""
+        lines.append(
+            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#9aa4b1" stroke-width="1.5"{dash}/>'
+        )
+        nodes.append(_neighbour_node(neighbour, x, y, side))
+    centre_colour = KIND_COLOURS.get(block.kind, OTHER_COLOUR)
+    centre = (
+        f'<g><circle cx="{cx:.1f}" cy="{cy:.1f}" r="16" fill="{centre_colour}" stroke="#1d2430" stroke-width="2"/>'
+        f'<text x="{cx:.1f}" y="{cy + 34:.1f}" text-anchor="middle" font-size="14" font-weight="700" '
+        f'fill="#1d2430" paint-order="stroke" stroke="#fff" stroke-width="4">'
+        f"{escape(_shorten(block.centre, 34))}</text></g>"
+    )
+    title = f"{block.centre} and what it is linked with"
+    svg = (
+        f'<svg class="neighbourhood" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'style="max-width:{WIDTH}px;height:auto" role="group" aria-label="{escape(title)}" '
+        f'font-family="system-ui, sans-serif" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>{''.join(lines)}{''.join(nodes)}{centre}</svg>"
+    )
+    return f'<figure style="margin:0">{svg}{_neighbourhood_caption(block)}</figure>'
+
+
+def _neighbour_node(neighbour: Neighbour, x: float, y: float, side: int) -> str:
+    colour = KIND_COLOURS.get(neighbour.kind, OTHER_COLOUR)
+    fill = "#fff" if neighbour.ended else colour
+    anchor = "start" if side > 0 else "end"
+    text = escape(_shorten(neighbour.link.text))
+    tooltip = f"{neighbour.link.text}: {neighbour.relation}{' (ended)' if neighbour.ended else ''}"
+    body = (
+        f"<title>{escape(tooltip)}</title>"
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="{fill}" stroke="{colour}" stroke-width="2.5"/>'
+        f'<text x="{x + 13 * side:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="12.5" fill="#1d2430">'
+        f"{text}</text>"
+    )
+    href = safe_href(neighbour.link.href)
+    if href is None:
+        return f"<g>{body}</g>"
+    return f'<a href="{escape(href)}">{body}</a>'
+
+
+def _neighbourhood_caption(block: Neighbourhood) -> str:
+    kinds = {KIND_NAMES.get(n.kind, "other"): KIND_COLOURS.get(n.kind, OTHER_COLOUR) for n in block.neighbours}
+    legend = "".join(
+        f'<li style="display:inline-block;margin-right:1.2rem"><svg width="12" height="12" aria-hidden="true">'
+        f'<circle cx="6" cy="6" r="5" fill="{colour}"/></svg> {escape(name)}</li>'
+        for name, colour in sorted(kinds.items())
+    )
+    more = f" Showing {len(block.neighbours)} of {block.total}; the lists below name them all." if block.more else ""
+    ended = any(n.ended for n in block.neighbours)
+    hollow = " A hollow node on a dashed line: every link with it has ended." if ended else ""
+    return (
+        f"<figcaption>{escape(block.centre)} and the resources it is linked with.{escape(more)}{escape(hollow)}"
+        f'<ul class="legend" style="padding:0;margin:.3rem 0">{legend}</ul></figcaption>'
+    )
