@@ -128,6 +128,16 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from service.generate import generate
+
+    if args.triples < 2000:
+        raise Border21Error("--triples must be at least 2000")
+    manifest = generate(Path(args.out), args.triples, args.seed)
+    print(f"generated {manifest.triples} triples in {len(manifest.files)} files into {args.out} (seed {args.seed})")
+    return 0
+
+
 def cmd_scenario(args: argparse.Namespace, settings: Settings) -> int:
     import datetime as dt
     import json
@@ -304,6 +314,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=list(EXPORT_FORMATS), default="trig")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
 
+    generate = command("generate", "write deterministic synthetic data, valid under the shapes, for benchmarks")
+    generate.add_argument("--triples", type=int, default=100_000, help="about how many triples (default 100000)")
+    generate.add_argument("--seed", type=int, default=0, help="the same seed and size give the same files")
+    generate.add_argument("--out", required=True, help="directory to write (usable as `border21 build --data DIR`)")
+
     backup = command("backup", "copy the store, every graph written through the service too, while it is served")
     backup.add_argument("directory", help="a new (or empty) directory to write the backup into")
     restore = command("restore", "make a backup the store's current data (stop writing servers first)")
@@ -317,6 +332,7 @@ HANDLERS = {
     "serve": cmd_serve,
     "query": cmd_query,
     "export": cmd_export,
+    "generate": cmd_generate,
     "scenario": cmd_scenario,
     "backup": cmd_backup,
     "restore": cmd_restore,

@@ -6,7 +6,10 @@ graph; the curated graphs are named graphs and are replaced by every build.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from xml.etree import ElementTree
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -60,7 +63,50 @@ async def _upload(request: Request, settings: SettingsDep) -> tuple[bytes, str]:
     if content_type not in UPLOAD_TYPES:
         accepted = ", ".join(sorted({TURTLE, NTRIPLES, RDFXML, JSONLD}))
         raise HTTPException(415, f"upload one of {accepted}; got {content_type or 'no content type'}")
-    return await read_body(request, settings.max_body_bytes), UPLOAD_TYPES[content_type]
+    data, media_type = await read_body(request, settings.max_body_bytes), UPLOAD_TYPES[content_type]
+    refuse_unsafe_upload(data, media_type)
+    return data, media_type
+
+
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse_unsafe_upload(data: bytes, media_type: str) -> None:
+    """Refuse, before any parser sees them, what parsers would act on: RDF/XML with a DTD
+    (entities can expand an upload far past the body limit, or pull in local files), RDF/XML
+    that is not well-formed (a parser may take a cut-off file as complete), and JSON-LD naming
+    a context by URL (the parser would fetch it)."""
+    if media_type == RDFXML:
+        if _DTD.search(data):
+            raise HTTPException(400, "RDF/XML uploads with a DTD or entity declarations are not accepted")
+        try:
+            ElementTree.fromstring(data)
+        except ElementTree.ParseError as error:
+            raise HTTPException(400, f"the upload is not valid RDF: not well-formed XML ({error})") from error
+    elif media_type == JSONLD:
+        try:
+            document = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise HTTPException(400, f"the upload is not valid RDF: not JSON ({error})") from error
+        if _names_a_remote_context(document):
+            raise HTTPException(
+                400, "JSON-LD uploads must carry their @context inline; remote contexts are not fetched"
+            )
+
+
+def _names_a_remote_context(node: object) -> bool:
+    if isinstance(node, list):
+        return any(_names_a_remote_context(item) for item in node)
+    if not isinstance(node, dict):
+        return False
+    for key, value in node.items():
+        if key == "@context":
+            contexts = value if isinstance(value, list) else [value]
+            if any(isinstance(c, str) or (isinstance(c, dict) and "@import" in c) for c in contexts):
+                return True
+        if _names_a_remote_context(value):
+            return True
+    return False
 
 
 @router.head("", include_in_schema=False)

@@ -28,7 +28,7 @@ def install_request_log(app: FastAPI) -> None:
             return response
         finally:
             logger.info(
-                "event=request method=%s path=%s status=%d ms=%.1f request_id=%s",
+                "event=request method=%s path=%r status=%d ms=%.1f request_id=%r",
                 request.method,
                 request.url.path,
                 status,

@@ -154,7 +154,10 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
         writer = require_writer(request, settings)
         return await _run_update(request, store, writer, decode_utf8(body, "update"), Parameters(url_parameters))
     if content_type == FORM_TYPE:
-        form = parse_qsl(decode_utf8(body, "form"), keep_blank_values=True)
+        try:
+            form = parse_qsl(decode_utf8(body, "form"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "a percent-escape in the form is not UTF-8") from error
         parameters = Parameters(url_parameters + form)
         query, update = parameters.one("query"), parameters.one("update")
         if query is not None and update is not None:

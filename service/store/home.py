@@ -73,7 +73,10 @@ class StoreHome:
         """The newest snapshot a writing server made of `generation`, if any."""
         if not self.snapshots().is_dir():
             return None
-        found = sorted(p for p in self.snapshots().glob(f"{generation.name}.*") if p.is_dir())
+        # only finished checkpoints: <generation>.<digits> (a killed one leaves a .tmp behind)
+        found = sorted(
+            p for p in self.snapshots().glob(f"{generation.name}.*") if p.is_dir() and p.suffix[1:].isdigit()
+        )
         return found[-1] if found else None
 
     def publish(self, generation: Path) -> None:

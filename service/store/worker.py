@@ -57,8 +57,13 @@ def _serve(connection: Connection) -> None:
                 if opened is not None:
                     opened[1].close()
                     opened[2].release()
+                    opened = None  # a failed open below must not leave the closed store in place
                 lease = GenerationLease(Path(task.path))
-                opened = (task.path, OxigraphStore.open(Path(task.path), read_only=True), lease)
+                try:
+                    opened = (task.path, OxigraphStore.open(Path(task.path), read_only=True), lease)
+                except BaseException:
+                    lease.release()
+                    raise
             opened[1].max_results = task.max_results
             outcome: tuple[str, Any] = ("ok", getattr(opened[1], task.method)(*task.args, **task.kwargs))
         except Border21Error as error:
