@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SIZE ?= 100000
 
-.PHONY: run test install build serve lint typecheck clean
+.PHONY: run test install build serve lint typecheck clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,14 @@ run: build serve
 
 test: install
 	$(BIN)/pytest
+
+# The benchmark against Virtuoso 7 and rdflib-endpoint (README, "Performance"): `make bench SIZE=1000000`.
+$(VENV)/.installed-bench: pyproject.toml | $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.run --triples $(SIZE)
 
 lint: install
 	$(BIN)/ruff check service tests
