@@ -40,7 +40,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run --triples $(SIZE)
 
 lint: install
-	$(BIN)/ruff check service tests
+	$(BIN)/ruff check service tests benchmarks
 	$(BIN)/mypy
 
 clean:
