@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run before it is stopped.")
     max_results: int = Field(100_000, gt=0, description="Most rows or triples a query may return.")
     query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries (each can be stopped).")
+    response_cache_mb: int = Field(
+        256,
+        ge=0,
+        description="Memory for REST answers kept per store version and URL (re-sent until the store changes); 0: off.",
+    )
     max_body_bytes: int = Field(50_000_000, gt=0, description="Largest request body accepted, in bytes.")
     rate_limit: int = Field(
         0, ge=0, description="Requests per minute each client may send to /sparql (429 beyond); 0: no limit."

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service import __version__
 from service.api import dereference, graph_store, health, sparql
-from service.api.caching import install_etags
+from service.api.caching import ResponseCache, install_etags
 from service.api.errors import install_error_handlers
 from service.api.metrics import install_metrics
 from service.api.middleware import install_request_log
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_body_limit(app, settings)  # innermost: its refusal reaches the route as an HTTPException
     install_jsonld(app)
-    install_etags(app)
+    install_etags(app, ResponseCache(settings.response_cache_mb * 2**20) if settings.response_cache_mb else None)
     install_request_log(app)
     _install_cors(app, settings)
     install_metrics(app)

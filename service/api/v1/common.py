@@ -13,7 +13,7 @@ from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from rdflib import URIRef
 
-from service import cooperation
+from service import catalog, cooperation
 from service.api.deps import StoreDep
 from service.cooperation import Knowledge
 from service.errors import InvalidQuery
@@ -112,16 +112,16 @@ KnowledgeDep = Annotated[Knowledge, Depends(knowledge)]
 
 
 class DateCache:
-    """Links and their explanations on a date, per store version: the network and paths ask
-    for the same date again and again while the store does not change. A store that cannot
-    say when it changed (a remote one) is not cached."""
+    """Links and their explanations on a date, and the actor and channel lists, per store
+    version: the network and paths ask for the same date again and again while the store does
+    not change. A store that cannot say when it changed (a remote one) is not cached."""
 
     def __init__(self, size: int = 16) -> None:
         self._lock = threading.Lock()
         self._size = size
-        self._entries: OrderedDict[tuple[str, str, dt.date], object] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, dt.date | None], object] = OrderedDict()
 
-    def get(self, store: ServiceStore, kind: str, day: dt.date, compute: Callable[[], V]) -> V:
+    def get(self, store: ServiceStore, kind: str, day: dt.date | None, compute: Callable[[], V]) -> V:
         version = store.cache_key()
         if version is None:
             return compute()
@@ -146,3 +146,13 @@ def links_on(request: Request, store: ServiceStore, day: dt.date) -> list[cooper
 def supports_on(request: Request, store: ServiceStore, day: dt.date) -> dict[URIRef, list[cooperation.Support]]:
     cache: DateCache = request.app.state.dates
     return cache.get(store, "supports", day, lambda: cooperation.supports_at(store, day))
+
+
+def actors_of(request: Request, store: ServiceStore) -> list[catalog.Actor]:
+    cache: DateCache = request.app.state.dates
+    return list(cache.get(store, "actors", None, lambda: catalog.actors(store)))
+
+
+def channels_of(request: Request, store: ServiceStore) -> list[catalog.Channel]:
+    cache: DateCache = request.app.state.dates
+    return list(cache.get(store, "channels", None, lambda: catalog.channels(store)))

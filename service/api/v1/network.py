@@ -14,7 +14,7 @@ from rdflib import URIRef
 
 from service import catalog, cooperation
 from service.api.deps import StoreDep
-from service.api.v1.common import AtDep, KnowledgeDep, links_on, supports_on
+from service.api.v1.common import AtDep, KnowledgeDep, actors_of, channels_of, links_on, supports_on
 from service.api.v1.models import Link, ResourceRef, Way
 from service.api.v1.present import Presenter
 from service.errors import InvalidQuery
@@ -65,13 +65,14 @@ def build_network(
     *,
     links: list[cooperation.Link],
     explained: dict[URIRef, list[cooperation.Support]],
+    actors: list[catalog.Actor],
     capability: URIRef | None = None,
     channel: URIRef | None = None,
     instrument: URIRef | None = None,
     actor: URIRef | None = None,
 ) -> Network:
-    actors = {a.iri: a for a in catalog.actors(store)}
-    states = {iri for iri, a in actors.items() if a.kind == "state"}
+    by_iri = {a.iri: a for a in actors}
+    states = {iri for iri, a in by_iri.items() if a.kind == "state"}
     if level == "state":
         links = [link for link in links if link.a in states and link.b in states]
     else:
@@ -100,7 +101,7 @@ def build_network(
         ]
         edges.append(Edge(a=present.ref(a), b=present.ref(b), bases=bases))
     nodes = [
-        Node(**present.ref(iri).model_dump(), degree=len(others), iso_code=actors[iri].iso if iri in actors else None)
+        Node(**present.ref(iri).model_dump(), degree=len(others), iso_code=by_iri[iri].iso if iri in by_iri else None)
         for iri, others in sorted(neighbours.items(), key=lambda kv: knowledge.label(kv[0]).casefold())
     ]
     return Network(at=at, level=level, nodes=nodes, edges=edges)
@@ -139,6 +140,7 @@ async def network(
             level,
             links=links_on(request, store, at),
             explained=supports_on(request, store, at),
+            actors=actors_of(request, store),
             capability=chosen_capability,
             channel=chosen_channel,
             instrument=chosen_instrument,
@@ -198,29 +200,41 @@ def find_paths(
     function: URIRef,
     at: dt.date,
     links: list[cooperation.Link],
+    channels: list[catalog.Channel],
 ) -> Paths:
     present = Presenter(knowledge, store)
-    channels = {c.iri: c for c in catalog.channels(store)}
+    channel_by_iri = {c.iri: c for c in channels}
 
     def legal_basis(way: cooperation.Way) -> list[ResourceRef]:
         if way.kind == "instrument":
             return [present.ref(way.basis)]
-        return [present.ref(i) for i in sorted(channels[way.basis].legal_bases)] if way.basis in channels else []
+        if way.basis not in channel_by_iri:
+            return []
+        return [present.ref(i) for i in sorted(channel_by_iri[way.basis].legal_bases)]
 
     def step(x: URIRef, y: URIRef, way: cooperation.Way) -> Step:
         return Step(source=present.ref(x), to=present.ref(y), way=present.way(way), legal_basis=legal_basis(way))
 
+    # The links grouped by the pair they join, once, rather than scanned again for every middle.
+    by_pair: dict[frozenset[URIRef], list[cooperation.Link]] = defaultdict(list)
+    for link in links:
+        if {a, b} & {link.a, link.b}:
+            by_pair[frozenset((link.a, link.b))].append(link)
+
+    def resolve(x: URIRef, y: URIRef) -> cooperation.Resolution:
+        return cooperation.resolve(by_pair.get(frozenset((x, y)), []), knowledge, x, y, function)
+
     found: list[PathOut] = []
-    direct = cooperation.resolve(links, knowledge, a, b, function)
+    direct = resolve(a, b)
     for applies, ways in ((True, direct.applies), (False, direct.fallbacks)):
         for way in ways:
             found.append(PathOut(rank=0, kind="direct", applies=applies, intermediaries=[], steps=[step(a, b, way)]))
     # Through one intermediary: an actor that can obtain the function from b and give it to a.
-    around_a = {link.other(a) for link in links if a in (link.a, link.b)}
-    around_b = {link.other(b) for link in links if b in (link.a, link.b)}
+    around_a = {next(iter(pair - {a}), a) for pair in by_pair if a in pair}
+    around_b = {next(iter(pair - {b}), b) for pair in by_pair if b in pair}
     for middle in sorted((around_a & around_b) - {a, b}, key=lambda m: knowledge.label(m).casefold()):
-        first = cooperation.resolve(links, knowledge, a, middle, function).best()
-        second = cooperation.resolve(links, knowledge, middle, b, function).best()
+        first = resolve(a, middle).best()
+        second = resolve(middle, b).best()
         if first is None or second is None:
             continue
         found.append(
@@ -260,7 +274,13 @@ async def paths(
     if a == b:
         raise InvalidQuery("from and to must be two different actors")
     wanted = parse_resource(function, "function", kinds=("function",))
-    return await run_in_threadpool(lambda: find_paths(store, knowledge, a, b, wanted, at, links_on(request, store, at)))
+
+    def answer() -> Paths:
+        return find_paths(
+            store, knowledge, a, b, wanted, at, links_on(request, store, at), channels_of(request, store)
+        )
+
+    return await run_in_threadpool(answer)
 
 
 # -- timeline ---------------------------------------------------------------------------------

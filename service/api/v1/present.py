@@ -11,8 +11,9 @@ from service.store.base import GraphStore
 
 
 class Presenter:
-    """Writes resources with their labels and links with their explanations, reading each
-    link's explanation from `store` once."""
+    """Writes resources with their labels and links with their explanations: a link's
+    explanation comes from `explained` when given (converted when first asked for), else it is
+    read from `store`, once."""
 
     def __init__(
         self,
@@ -22,15 +23,19 @@ class Presenter:
     ) -> None:
         self.knowledge = knowledge
         self.store = store
-        self._explained: dict[URIRef, list[models.Support]] = {
-            link: [self.support(s) for s in supports] for link, supports in (explained or {}).items()
-        }
+        self._given = explained or {}
+        self._explained: dict[URIRef, list[models.Support]] = {}
+        self._refs: dict[URIRef, models.ResourceRef] = {}
 
     def ref(self, iri: URIRef) -> models.ResourceRef:
-        key = key_of(iri)
-        return models.ResourceRef(
-            id=str(iri), key=key, type=key.split("/", 1)[0] if key else None, label=self.knowledge.label(iri)
-        )
+        ref = self._refs.get(iri)
+        if ref is None:
+            key = key_of(iri)
+            ref = models.ResourceRef(
+                id=str(iri), key=key, type=key.split("/", 1)[0] if key else None, label=self.knowledge.label(iri)
+            )
+            self._refs[iri] = ref
+        return ref
 
     def support(self, support: cooperation.Support) -> models.Support:
         return models.Support(
@@ -47,7 +52,10 @@ class Presenter:
 
     def explanation(self, link: URIRef) -> list[models.Support]:
         if link not in self._explained:
-            supports = cooperation.supports_of(self.store, link) if self.store is not None else []
+            if link in self._given:
+                supports = self._given[link]
+            else:
+                supports = cooperation.supports_of(self.store, link) if self.store is not None else []
             self._explained[link] = [self.support(s) for s in supports]
         return self._explained[link]
 

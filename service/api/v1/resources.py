@@ -14,7 +14,7 @@ from rdflib import URIRef
 
 from service import catalog
 from service.api.deps import StoreDep
-from service.api.v1.common import AtDep, KnowledgeDep, Page, PagingDep
+from service.api.v1.common import AtDep, KnowledgeDep, Page, PagingDep, actors_of, channels_of
 from service.api.v1.models import ResourceRef
 from service.api.v1.present import Presenter
 from service.cooperation import Knowledge
@@ -185,7 +185,7 @@ def list_actors(
     instrument_iri = _optional(instrument, "instrument", ("instrument",))
     channel_iri = _optional(channel, "channel", ("channel",))
     capability_iri = _optional(capability, "capability", CAPABILITY_KINDS)
-    found = catalog.actors(store)
+    found = actors_of(request, store)
     if kind:
         found = [a for a in found if a.kind == kind]
     if state_iri is not None:
@@ -294,7 +294,7 @@ def list_channels(
     capability_iri = _optional(capability, "capability", CAPABILITY_KINDS)
     actor_iri = _optional(actor, "actor", ACTOR_KINDS)
     instrument_iri = _optional(instrument, "instrument", ("instrument",))
-    found = catalog.channels(store)
+    found = channels_of(request, store)
     if capability_iri is not None:
         found = [c for c in found if knowledge.covers(c.iri, capability_iri)]
     if actor_iri is not None:
