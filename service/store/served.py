@@ -154,7 +154,10 @@ class ServedStore:
             with self._reading_lock:
                 self._reading[path] += 1
         try:
-            return self.pool.run(Task(str(path), method, args, kwargs, self.max_results))
+            # The cap protects the service from a client's query (/sparql); the service's own
+            # reads (links on a date, the search index) grow with the data and are not capped.
+            cap = self.max_results if method == "execute" else None
+            return self.pool.run(Task(str(path), method, args, kwargs, cap))
         finally:
             with self._reading_lock:
                 self._reading[path] -= 1

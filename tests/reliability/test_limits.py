@@ -3,12 +3,14 @@ and result cap on both backends."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from service.api import create_app
 from service.api.ratelimit import RateLimiter
 from service.config import Settings
 from tests.api.conftest import AppFactory
@@ -99,3 +101,16 @@ def test_a_result_over_the_cap_is_refused_on_both_backends(make_app: AppFactory)
             assert "more than 3" in response.json()["detail"]
         capped = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s a ?c } LIMIT 3"})
         assert capped.status_code == 200
+
+
+def test_the_cap_is_for_client_queries_not_the_services_own_reads(world_store_path: Path, tmp_path: Path) -> None:
+    """The network, the search index and the lists read more rows than a client may ask for."""
+    store = shutil.copytree(world_store_path, tmp_path / "store", symlinks=True)
+    with TestClient(create_app(Settings(store=store, max_results=3))) as client:  # type: ignore[call-arg]
+        assert client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s a ?c }"}).status_code == 422
+        network = client.get("/api/v1/network", params={"at": "2015-01-01"})
+        assert network.status_code == 200, network.text
+        assert len(network.json()["edges"]) > 3
+        actors = client.get("/api/v1/actors", params={"limit": 100})
+        assert actors.status_code == 200 and actors.json()["total"] > 3
+        assert client.get("/api/v1/search", params={"q": "Alphaland"}).json()["total"] >= 1
