@@ -223,6 +223,8 @@ def run_system(
         for item in planner:
             _measure(system.name, client, item, args, latencies, restart)
         working = [i for i in planner if not latencies[i.key]["error_count"]]
+        if not working:
+            raise RuntimeError("every planner item failed: no throughput to measure")
         log(f"{system.name}: {args.clients} clients for {args.duration:.0f} s")
         # A request waits for the ones queued before it: on a server that answers one at a time,
         # up to `clients` times its own latency. The timeout allows for that.

@@ -89,7 +89,7 @@ class Border21:
             seconds = time.monotonic() - started
             peak = memory.stop()
         tail = log_path.read_text(errors="replace")[-2000:]
-        total = re.search(r"built (\d+) triples", tail)
+        total = re.search(r"\[done\] (\d+) triples", tail)
         return BuildResult(
             seconds=round(seconds, 2),
             peak_rss=peak,
