@@ -111,8 +111,12 @@ class Knowledge:
         return False
 
 
-def links_at(store: GraphStore, at: dt.date) -> list[Link]:
-    rows = store.select(sparql("links-at"), {"at": date_literal(at)}).rows
+def links_at(store: GraphStore, at: dt.date, party: URIRef | None = None) -> list[Link]:
+    """The links holding on `at`; with `party`, only that actor's (read without the others)."""
+    if party is None:
+        rows = store.select(sparql("links-at"), {"at": date_literal(at)}).rows
+    else:
+        rows = store.select(sparql("links-of-actor-at"), {"at": date_literal(at), "party": party}).rows
     links = []
     for row in rows:
         instrument, channel = row.get("instrument"), row.get("channel")
@@ -153,14 +157,18 @@ def supports_of(store: GraphStore, link: URIRef) -> list[Support]:
     return supports
 
 
-def supports_at(store: GraphStore, at: dt.date) -> dict[URIRef, list[Support]]:
-    """What every link holding on `at` rests on, read in two queries."""
-    day = {"at": date_literal(at)}
+def supports_at(store: GraphStore, at: dt.date, party: URIRef | None = None) -> dict[URIRef, list[Support]]:
+    """What every link holding on `at` rests on, read in two queries; with `party`, only what
+    that actor's links rest on."""
+    bindings: dict[str, Term] = {"at": date_literal(at)}
+    scope = ""
+    if party is not None:
+        bindings["party"], scope = party, "-of-actor"
     origins: dict[URIRef, dict[URIRef, _Record]] = defaultdict(dict)
-    for row in store.select(sparql("derived-support-at"), day).rows:
+    for row in store.select(sparql(f"derived-support{scope}-at"), bindings).rows:
         origins[_iri(row["support"])].setdefault(_iri(row["origin"]), _Record(row)).add_source(row.get("source"))
     records: dict[URIRef, dict[URIRef, _Record]] = defaultdict(dict)
-    for row in store.select(sparql("link-support-at"), day).rows:
+    for row in store.select(sparql(f"link-support{scope}-at"), bindings).rows:
         records[_iri(row["link"])].setdefault(_iri(row["support"]), _Record(row)).add_source(row.get("source"))
     explained: dict[URIRef, list[Support]] = {}
     for link, supports in records.items():

@@ -143,6 +143,26 @@ def test_the_network_changes_with_the_date_and_every_edge_is_explained(world_api
     assert {n["key"] for n in after["nodes"]} == {"state/aa", "state/bb", "state/cc", "state/dd"}
 
 
+@pytest.mark.parametrize(
+    ("actor", "level", "at"),
+    [
+        ("state/aa", "state", "2020-06-01"),
+        ("state/cc", "state", "2021-06-01"),
+        ("agency/aa-bureau", "agency", "2016-01-01"),
+    ],
+)
+def test_one_actors_network_is_the_whole_networks_edges_of_that_actor(
+    world_api: TestClient, actor: str, level: str, at: str
+) -> None:
+    """Read on its own (only that actor's links and explanations), it answers as the whole
+    network does for that actor: the same edges, bases, links and explanations."""
+    whole = world_api.get("/api/v1/network", params={"at": at, "level": level}).json()
+    own = world_api.get("/api/v1/network", params={"at": at, "level": level, "actor": actor}).json()
+    expected = [e for e in whole["edges"] if actor in (e["a"]["key"], e["b"]["key"])]
+    assert expected and own["edges"] == expected
+    assert {n["key"] for n in own["nodes"]} == {e[side]["key"] for e in expected for side in ("a", "b")}
+
+
 def test_the_agency_level_network(world_api: TestClient) -> None:
     network = world_api.get("/api/v1/network", params={"at": "2016-01-01", "level": "agency"}).json()
     pairs = {frozenset((e["a"]["key"], e["b"]["key"])) for e in network["edges"]}

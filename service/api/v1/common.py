@@ -138,14 +138,20 @@ class DateCache:
         return value
 
 
-def links_on(request: Request, store: ServiceStore, day: dt.date) -> list[cooperation.Link]:
+def links_on(
+    request: Request, store: ServiceStore, day: dt.date, party: URIRef | None = None
+) -> list[cooperation.Link]:
+    """The links on a date (with `party`, that actor's only), cached per store version."""
     cache: DateCache = request.app.state.dates
-    return cache.get(store, "links", day, lambda: cooperation.links_at(store, day))
+    return cache.get(store, f"links {party or ''}", day, lambda: cooperation.links_at(store, day, party))
 
 
-def supports_on(request: Request, store: ServiceStore, day: dt.date) -> dict[URIRef, list[cooperation.Support]]:
+def supports_on(
+    request: Request, store: ServiceStore, day: dt.date, party: URIRef | None = None
+) -> dict[URIRef, list[cooperation.Support]]:
+    """What those links rest on, cached the same way."""
     cache: DateCache = request.app.state.dates
-    return cache.get(store, "supports", day, lambda: cooperation.supports_at(store, day))
+    return cache.get(store, f"supports {party or ''}", day, lambda: cooperation.supports_at(store, day, party))
 
 
 def actors_of(request: Request, store: ServiceStore) -> list[catalog.Actor]:

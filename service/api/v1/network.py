@@ -138,8 +138,9 @@ async def network(
             knowledge,
             at,
             level,
-            links=links_on(request, store, at),
-            explained=supports_on(request, store, at),
+            # One actor's network is read on its own: the whole date's links are not needed.
+            links=links_on(request, store, at, chosen_actor),
+            explained=supports_on(request, store, at, chosen_actor),
             actors=actors_of(request, store),
             capability=chosen_capability,
             channel=chosen_channel,
