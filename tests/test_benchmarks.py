@@ -53,13 +53,17 @@ def test_ratios_and_verdicts_come_from_the_measurements() -> None:
             "border21": {
                 "build": {"ok": True, "seconds": 30.0},
                 "items": {"rest:paths": item(40), "named:a": item(10), "named:b": item(40), "named:c": item(5, rows=3)},
-                "throughput": {"requests_per_second": 200.0},
+                "throughput": {"requests_per_second": 200.0, "items": ["rest:paths"]},
                 "peak_rss_bytes": 2 * 2**30,
             },
             "virtuoso": {
                 "load": {"seconds": 10.0},
                 "items": {"named:a": item(20), "named:b": item(10), "named:c": item(1, rows=2)},
-                "throughput": {"requests_per_second": 100.0},
+                "throughput": {"requests_per_second": 100.0, "items": ["rest:paths"]},
+            },
+            "rdflib-endpoint": {
+                "items": {"rest:paths": item(400)},
+                "throughput": {"requests_per_second": 1.0, "items": ["rest:paths", "rest:network"]},
             },
         },
     }
@@ -71,4 +75,7 @@ def test_ratios_and_verdicts_come_from_the_measurements() -> None:
     assert named["ratio"] == pytest.approx(geometric_mean([10, 40]) / geometric_mean([20, 10]), abs=0.01)
     assert named["met"] is False
     assert targets["throughput_vs_virtuoso"]["ratio"] == 2.0
+    # a peer whose run mixed other items is not compared by request rate
+    assert "ratio" not in targets["throughput_vs_rdflib-endpoint"]
+    assert "rest:network" in targets["throughput_vs_rdflib-endpoint"]["not_comparable"]
     assert targets["server_peak_memory"] == {"peak_rss_mib": 2048, "target_mib": 1536, "met": False}
