@@ -93,12 +93,17 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         ours_rps, theirs_rps = ours_run.get("requests_per_second"), theirs_run.get("requests_per_second")
         if ours_rps and theirs_rps:
             throughput = {"border21_rps": ours_rps, "peer_rps": theirs_rps}
-            # Each system's run mixes the planner items it answered without error: the request
-            # rates compare only when the mixes are the same.
-            different = sorted(set(ours_run.get("items", ())) ^ set(theirs_run.get("items", ())))
-            if different:
-                throughput["not_comparable"] = f"the mixes differ by {', '.join(different)}"
+            # Each system's run mixes the planner items it answered without error. The rates
+            # compare when the mixes are the same, or when the peer's leaves out items it could
+            # not answer (ours then carries more work, not less); not when ours leaves some out.
+            mine_mix, their_mix = set(ours_run.get("items", ())), set(theirs_run.get("items", ()))
+            if not mine_mix >= their_mix:
+                missing = ", ".join(sorted(their_mix - mine_mix))
+                throughput["not_comparable"] = f"this service's mix leaves out {missing}"
             else:
+                if mine_mix - their_mix:
+                    left_out = ", ".join(sorted(mine_mix - their_mix))
+                    throughput["peer_mix_leaves_out"] = f"{left_out} (the peer failed them, this service answered them)"
                 ratio = ours_rps / theirs_rps
                 throughput["ratio"] = round(ratio, 2)
                 if peer == "rdflib-endpoint":

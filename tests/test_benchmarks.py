@@ -75,7 +75,13 @@ def test_ratios_and_verdicts_come_from_the_measurements() -> None:
     assert named["ratio"] == pytest.approx(geometric_mean([10, 40]) / geometric_mean([20, 10]), abs=0.01)
     assert named["met"] is False
     assert targets["throughput_vs_virtuoso"]["ratio"] == 2.0
-    # a peer whose run mixed other items is not compared by request rate
+    # a run that left out items the other answered is not compared by request rate
     assert "ratio" not in targets["throughput_vs_rdflib-endpoint"]
     assert "rest:network" in targets["throughput_vs_rdflib-endpoint"]["not_comparable"]
+    # a peer that failed an item this service answered is compared, and the difference said
+    result["systems"]["border21"]["throughput"]["items"] = ["rest:paths", "rest:network", "rest:search"]
+    result["systems"]["rdflib-endpoint"]["throughput"]["items"] = ["rest:paths"]
+    against_rdflib = report.summarise(result)["targets"]["throughput_vs_rdflib-endpoint"]
+    assert against_rdflib["ratio"] == 200.0 and against_rdflib["met"]
+    assert against_rdflib["peer_mix_leaves_out"].startswith("rest:network, rest:search")
     assert targets["server_peak_memory"] == {"peak_rss_mib": 2048, "target_mib": 1536, "met": False}
