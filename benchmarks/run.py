@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report
-from benchmarks.systems import Border21, RdflibEndpoint, Virtuoso
+from benchmarks.systems import Border21, RdflibEndpoint, Server, Virtuoso
 from benchmarks.workload import (
     Client,
     Item,
@@ -202,7 +202,7 @@ class Skipped(Exception):
 
 
 def run_system(
-    system: Border21 | Virtuoso | RdflibEndpoint,
+    system: Server,
     items: list[Item],
     args: argparse.Namespace,
     entry: dict[str, Any],
@@ -253,7 +253,7 @@ def run_system(
         memory = system.memory
         system.stop()
         if memory is not None:
-            entry["peak_rss_bytes"] = max(memory.stop(), getattr(system, "earlier_peak", 0))
+            entry["peak_rss_bytes"] = max(memory.stop(), system.earlier_peak)
 
 
 def _measure(

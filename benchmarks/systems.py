@@ -5,8 +5,8 @@
   `isql-vt`, one loader per core, then a checkpoint;
 - `RdflibEndpoint`: rdflib-endpoint serving an in-memory rdflib `Dataset` (`benchmarks.rdflib_server`).
 
-Each has `query_url` (SPARQL protocol), `pid` (the root of its process tree, for memory) and
-`stop()`.
+Each is a `Server`: `query_url` (SPARQL protocol), `memory` (the peak resident size of its
+process tree) and `stop()`.
 """
 
 from __future__ import annotations
@@ -22,12 +22,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import httpx
-
 from benchmarks.processes import PeakMemory, free_port, stop, wait_for_http
 
 BIN = Path(sys.executable).parent
 BORDER21 = str(BIN / "border21")
+
+
+class Server:
+    """A system's server process, its memory sampled from its start, and its log."""
+
+    name = ""
+    query_url = ""
+    grace = 30.0  # seconds `stop()` waits for the process to end before killing it
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.memory: PeakMemory | None = None
+        self.earlier_peak = 0  # the peak of processes of this system stopped before this one
+        self._log: IO[bytes] | None = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process, grace=self.grace)
+        if self._log is not None:
+            self._log.close()
 
 
 @dataclass
@@ -40,7 +58,7 @@ class BuildResult:
     ok: bool = True
 
 
-class Border21:
+class Border21(Server):
     name = "border21"
 
     def __init__(self, workdir: Path, *, env: dict[str, str] | None = None) -> None:
@@ -56,9 +74,7 @@ class Border21:
             "BORDER21_TOKENS": "",
             **(env or {}),
         }
-        self.process: subprocess.Popen[bytes] | None = None
-        self.memory: PeakMemory | None = None
-        self._log: IO[bytes] | None = None
+        super().__init__()
 
     def build(self, data: Path, ontology: Path, timeout: float) -> BuildResult:
         """Run `border21 build` on `data` as a user would; time it and sample its memory."""
@@ -117,18 +133,6 @@ class Border21:
         )
         self.memory = PeakMemory(self.process.pid)
         wait_for_http(f"{self.base_url}/readyz", self.process, timeout, lambda r: r.status_code == 200)
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process)
-        if self._log is not None:
-            self._log.close()
-
 
 VIRTUOSO_INI = """\
 [Database]
@@ -213,16 +217,9 @@ DeferInferenceRulesInit    = 0
 """
 
 
-@dataclass
-class LoadResult:
-    seconds: float
-    files: int
-    quads: int
-    extra_seconds: float = 0.0  # loading the service's computed graphs (inferred, derived, provenance)
-
-
-class Virtuoso:
+class Virtuoso(Server):
     name = "virtuoso"
+    grace = 60.0  # a checkpoint on the way out can take a while
 
     def __init__(self, workdir: Path, data: Path, *, query_timeout: int) -> None:
         for program in ("virtuoso-t", "isql-vt"):
@@ -235,8 +232,7 @@ class Virtuoso:
         self.query_url = f"http://127.0.0.1:{self.http_port}/sparql"
         self.query_timeout = query_timeout
         self.password = "dba"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.memory: PeakMemory | None = None
+        super().__init__()
 
     def start(self, timeout: float = 300.0) -> None:
         if self.directory.exists():
@@ -312,17 +308,8 @@ class Virtuoso:
             raise RuntimeError(f"Virtuoso could not load some files:\n{detail[-3000:]}")
         return time.monotonic() - started
 
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
 
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process, grace=60.0)
-
-
-class RdflibEndpoint:
+class RdflibEndpoint(Server):
     name = "rdflib-endpoint"
 
     def __init__(self, workdir: Path, dataset: Path) -> None:
@@ -330,13 +317,10 @@ class RdflibEndpoint:
         self.dataset = dataset
         self.port = free_port()
         self.query_url = f"http://127.0.0.1:{self.port}/sparql"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.memory: PeakMemory | None = None
+        super().__init__()
         self.load_seconds = 0.0
         self.quads = 0
         self.restarts = 0
-        self.earlier_peak = 0
-        self._log: IO[bytes] | None = None
 
     def start(self, timeout: float) -> None:
         log_path = self.workdir / "rdflib-endpoint.log"
@@ -367,17 +351,3 @@ class RdflibEndpoint:
         self.restarts += 1
         self.start(timeout)
 
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process)
-        if self._log is not None:
-            self._log.close()
-
-
-def sparql_ok(response: httpx.Response) -> bool:
-    return response.status_code == 200
