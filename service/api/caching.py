@@ -86,20 +86,20 @@ def install_etags(app: FastAPI, kept: ResponseCache | None = None) -> None:
         wanted = {t.strip() for t in request.headers.get("if-none-match", "").split(",")}
         if tag in wanted or "*" in wanted:
             return Response(status_code=304, headers={"ETag": tag})
-        keep = kept is not None and request.method == "GET" and request.url.path.startswith(KEPT_PREFIX)
-        if keep and kept is not None and (answer := kept.get(tag)) is not None:
+        cache = kept if request.method == "GET" and request.url.path.startswith(KEPT_PREFIX) else None
+        if cache is not None and (answer := cache.get(tag)) is not None:
             return _sent(answer, tag, "hit")
         response = await call_next(request)
         if response.status_code != 200:
             return response
         response.headers["ETag"] = tag
         response.headers.setdefault("Cache-Control", "no-cache")
-        if not keep or kept is None:
+        if cache is None:
             return response
         body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
         headers = tuple((name, value) for name, value in response.headers.items() if name not in UNKEPT_HEADERS)
         answer = KeptAnswer(body, headers)
-        kept.put(tag, answer)
+        cache.put(tag, answer)
         return _sent(answer, tag, "miss")
 
 
