@@ -30,6 +30,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -98,6 +99,9 @@ def log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = options(argv)
+    # Stopped from outside, the run still stops the servers it started (the `finally` of
+    # run_system): a server left computing a query would skew every later measurement.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     unknown = set(systems) - set(SYSTEMS)
     if unknown or "border21" not in systems:
