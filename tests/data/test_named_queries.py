@@ -196,6 +196,18 @@ def test_denmark_left_the_europol_council_decision(curated_store):
     assert iris(rows, "item") == {instrument("europol-council-decision")}
 
 
+def test_instruments_in_force_lists_each_instrument_once_with_its_most_specific_kind(curated_store):
+    rows = run(curated_store, "instruments-in-force", at="2024-01-01")
+    listed = [str(row["instrument"]) for row in rows]
+    assert len(listed) == len(set(listed))
+    kinds = {str(row["instrument"]): str(row["kind"]) for row in rows if row.get("kind") is not None}
+    # a protocol is also a treaty, a bilateral agreement also an international agreement
+    # (rdfs:subClassOf): the answer names the narrower kind
+    assert kinds[instrument("coe-extradition-protocol-1")].endswith("#Protocol")
+    assert kinds[instrument("europol-switzerland-agreement")].endswith("#BilateralAgreement")
+    assert kinds[instrument("coe-extradition-convention")].endswith("#Treaty")
+
+
 def test_every_named_query_projects_its_parameters():
     for query in load_named_queries():
         head = query.text.split("WHERE", 1)[0]
