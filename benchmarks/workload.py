@@ -237,11 +237,12 @@ def _resource_keys(samples: dict[str, list[str]]) -> list[str]:
 
 def _resource_calls(key: str) -> tuple[Call, ...]:
     resource: URIRef = iri_of(key)
-    records = {"basis": resource} if key.startswith(("instrument/", "channel/")) else {"actor": resource}
+    by_basis = key.startswith(("instrument/", "channel/"))
+    records, name = ({"basis": resource}, "records-of-basis") if by_basis else ({"actor": resource}, "records-of-actor")
     return (
         Call(query=with_prologue(bind(service_sparql("describe-out"), {"resource": resource}))),
         Call(query=with_prologue(bind(service_sparql("incoming-counts"), {"resource": resource}))),
-        Call(query=with_prologue(bind(service_sparql("records-of"), records))),  # type: ignore[arg-type]
+        Call(query=with_prologue(bind(service_sparql(name), records))),  # type: ignore[arg-type]
     )
 
 

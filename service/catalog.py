@@ -279,9 +279,14 @@ def detail(store: GraphStore, iri: URIRef) -> Detail:
 
 
 def records_of(store: GraphStore, *, actor: URIRef | None = None, basis: URIRef | None = None) -> list[Record]:
-    bindings = {"actor": actor} if actor is not None else {"basis": basis}
+    if actor is not None:
+        name, bindings = "records-of-actor", {"actor": actor}
+    elif basis is not None:
+        name, bindings = "records-of-basis", {"basis": basis}
+    else:
+        raise ValueError("records_of needs an actor or a basis")
     found: dict[URIRef, Record] = {}
-    for row in store.select(sparql("records-of"), bindings).rows:  # type: ignore[arg-type]
+    for row in store.select(sparql(name), bindings).rows:
         iri = row["record"]
         assert isinstance(iri, URIRef)
         record = found.get(iri)
