@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Memory for REST answers kept per store version and URL (re-sent until the store changes); 0: off.",
     )
+    warm_up: bool = Field(
+        True,
+        description="Read the actor and channel lists, labels and search index in the background at start-up, "
+        "so the first planner request does not wait for them.",
+    )
     max_body_bytes: int = Field(50_000_000, gt=0, description="Largest request body accepted, in bytes.")
     rate_limit: int = Field(
         0, ge=0, description="Requests per minute each client may send to /sparql (429 beyond); 0: no limit."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,7 +20,7 @@ from service.api.metrics import install_metrics
 from service.api.middleware import install_request_log
 from service.api.ratelimit import include_rate_limited, install_body_limit
 from service.api.v1 import jsonld, network, queries, resources, scenarios, search
-from service.api.v1.common import DateCache, KnowledgeCache
+from service.api.v1.common import DateCache, KnowledgeCache, warm_up
 from service.api.v1.jsonld import install_jsonld
 from service.audit import open_audit_trail
 from service.config import Settings
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit = open_audit_trail(settings)
         store = open_service_store(settings)
         app.state.store, app.state.audit = store, audit
+        if settings.warm_up:
+            threading.Thread(target=warm_up, args=(app.state, store), name="warm-up", daemon=True).start()
         try:
             yield
         finally:

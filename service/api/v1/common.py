@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
@@ -12,12 +14,15 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from rdflib import URIRef
+from starlette.datastructures import State
 
 from service import catalog, cooperation
 from service.api.deps import StoreDep
 from service.cooperation import Knowledge
 from service.errors import InvalidQuery
 from service.store.served import ServiceStore
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -97,10 +102,14 @@ class KnowledgeCache:
     def get(self, store: ServiceStore) -> Knowledge:
         key = (store.generation, store.version)
         with self._lock:
-            if self._knowledge is None or self._key != key:
-                self._knowledge = Knowledge.read(store)
-                self._key = key
-            return self._knowledge
+            if self._knowledge is not None and self._key == key:
+                return self._knowledge
+        # Read without the lock: a request must not wait behind another thread's read (the
+        # start-up warm-up's, say) that is itself waiting for a free query worker.
+        knowledge = Knowledge.read(store)
+        with self._lock:
+            self._knowledge, self._key = knowledge, key
+        return knowledge
 
 
 def knowledge(request: Request, store: StoreDep) -> Knowledge:
@@ -155,10 +164,33 @@ def supports_on(
 
 
 def actors_of(request: Request, store: ServiceStore) -> list[catalog.Actor]:
-    cache: DateCache = request.app.state.dates
-    return list(cache.get(store, "actors", None, lambda: catalog.actors(store)))
+    return _actors(request.app.state.dates, store)
 
 
 def channels_of(request: Request, store: ServiceStore) -> list[catalog.Channel]:
-    cache: DateCache = request.app.state.dates
+    return _channels(request.app.state.dates, store)
+
+
+def _actors(cache: DateCache, store: ServiceStore) -> list[catalog.Actor]:
+    return list(cache.get(store, "actors", None, lambda: catalog.actors(store)))
+
+
+def _channels(cache: DateCache, store: ServiceStore) -> list[catalog.Channel]:
     return list(cache.get(store, "channels", None, lambda: catalog.channels(store)))
+
+
+def warm_up(state: State, store: ServiceStore) -> None:
+    """Fill the caches every planner request needs (knowledge, actors, channels, search index)
+    for the store's current version, so that the first request does not pay for them: at a
+    million triples they take seconds. Run in a background thread; a failure is only logged,
+    the request that needs the cache then reads it itself."""
+    started = time.monotonic()
+    try:
+        state.knowledge.get(store)
+        _actors(state.dates, store)
+        _channels(state.dates, store)
+        state.search.get(store)
+    except Exception:  # the store may close under it; requests then read it themselves
+        logger.warning("event=warm_up_failed", exc_info=True)
+        return
+    logger.info("event=warm_up_done seconds=%.1f", time.monotonic() - started)
