@@ -134,6 +134,7 @@ class Border21(Server):
         self.memory = PeakMemory(self.process.pid)
         wait_for_http(f"{self.base_url}/readyz", self.process, timeout, lambda r: r.status_code == 200)
 
+
 VIRTUOSO_INI = """\
 [Database]
 DatabaseFile       = {dir}/virtuoso.db
@@ -350,4 +351,3 @@ class RdflibEndpoint(Server):
         self.stop()
         self.restarts += 1
         self.start(timeout)
-
