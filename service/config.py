@@ -33,7 +33,11 @@ class Settings(BaseSettings):
         SecretStr(""),
         description="Write tokens as comma-separated name:secret pairs; empty means the service is read-only.",
     )
-    query_timeout: float = Field(30.0, gt=0, description="Seconds a query may run before it is stopped.")
+    query_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a query, and all the queries of one request together, may run before they are stopped.",
+    )
     max_results: int = Field(100_000, gt=0, description="Most rows or triples a query may return.")
     query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries (each can be stopped).")
     response_cache_mb: int = Field(

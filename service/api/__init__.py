@@ -17,7 +17,7 @@ from service.api import dereference, graph_store, health, sparql
 from service.api.caching import ResponseCache, install_etags
 from service.api.errors import install_error_handlers
 from service.api.metrics import install_metrics
-from service.api.middleware import install_request_log
+from service.api.middleware import install_request_deadline, install_request_log
 from service.api.ratelimit import include_rate_limited, install_body_limit
 from service.api.v1 import jsonld, network, queries, resources, scenarios, search
 from service.api.v1.common import DateCache, KnowledgeCache, warm_up
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_jsonld(app)
     install_etags(app, ResponseCache(settings.response_cache_mb * 2**20) if settings.response_cache_mb else None)
     install_request_log(app)
+    install_request_deadline(app, settings.query_timeout)
     _install_cors(app, settings)
     install_metrics(app)
     mount_vendor_assets(app)

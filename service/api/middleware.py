@@ -1,4 +1,5 @@
-"""One request log per request: method, path, status, latency, request id."""
+"""One request log per request (method, path, status, latency, request id), and one time limit
+for all the queries a request asks."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service.store.worker import request_deadline
 
 logger = logging.getLogger("service.requests")
 
@@ -40,3 +44,24 @@ def install_request_log(app: FastAPI) -> None:
                 (time.perf_counter() - started) * 1000,
                 request_id,
             )
+
+
+class _RequestDeadline:
+    """Every query an HTTP request asks shares the query timeout: a planner answer that needs
+    twenty queries is stopped (503) once the timeout has passed, rather than going on after its
+    client has given up, taking a worker and a core from the requests that follow."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with request_deadline(self.seconds):
+            await self.app(scope, receive, send)
+
+
+def install_request_deadline(app: FastAPI, seconds: float) -> None:
+    app.add_middleware(_RequestDeadline, seconds=seconds)

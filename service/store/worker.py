@@ -9,12 +9,13 @@ CPU, and a fresh one takes its place; other requests go to the other workers mea
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -26,6 +27,23 @@ from service.errors import Border21Error, QueryTimeout, StoreUnavailable
 logger = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("spawn")  # never fork a process that has RocksDB open
+
+# When the request being served must be answered by (time.monotonic(), its limit in seconds).
+_REQUEST_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "border21_request_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def request_deadline(seconds: float) -> Iterator[None]:
+    """Give every query run in this context (and in threads started from it with its context,
+    as Starlette's thread pool is) `seconds` in all, not each: a request that asks many queries
+    is stopped when its time is up, not after as many timeouts as it has queries."""
+    token = _REQUEST_DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _REQUEST_DEADLINE.reset(token)
 
 
 @dataclass(frozen=True)
@@ -110,8 +128,15 @@ class WorkerPool:
 
     def run(self, task: Task, on_timeout: Callable[[], None] | None = None) -> Any:
         deadline = time.monotonic() + self.timeout
+        stopped = f"the query ran longer than {self.timeout:g} s and was stopped"
+        request = _REQUEST_DEADLINE.get()
+        if request is not None and request[0] < deadline:
+            deadline = request[0]
+            stopped = f"the request's queries ran longer than {request[1]:g} s in all and were stopped"
+            if deadline <= time.monotonic():
+                raise QueryTimeout(stopped)
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty as error:
             raise QueryTimeout(f"no query worker became free within {self.timeout:g} s") from error
         try:
@@ -122,7 +147,7 @@ class WorkerPool:
                 self.timeouts += 1
                 if on_timeout:
                     on_timeout()
-                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+                raise QueryTimeout(stopped)
             status, value = worker.connection.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError) as error:
             self._replace(worker)

@@ -72,3 +72,36 @@ def test_an_explosive_query_is_stopped_and_its_cpu_released(built_store: Path, t
         assert httpx.get(f"{server.url}/sparql", params={"query": SIMPLE}, timeout=10).status_code == 200
     finally:
         server.stop()
+
+
+def test_the_queries_of_one_request_share_the_timeout(
+    built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A planner answer asks many queries: once the request's time is up, its next query is
+    refused (503) instead of being given a timeout of its own."""
+    from fastapi.testclient import TestClient
+
+    from service import cooperation
+    from service.api import create_app
+    from service.config import Settings
+
+    links_at = cooperation.links_at
+
+    def slow_then_read(store, at, party=None):  # type: ignore[no-untyped-def]
+        time.sleep(2.5)  # as if earlier queries of this request had taken the time
+        return links_at(store, at, party)
+
+    monkeypatch.setattr(cooperation, "links_at", slow_then_read)
+    store = copy_store(built_store, tmp_path / "store")
+    settings = Settings(store=store, query_timeout=2, warm_up=False)  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as client:
+        late = client.get("/api/v1/network", params={"at": "2021-01-01"})
+        assert late.status_code == 503
+        assert "in all" in late.json()["detail"]
+        # the next request has its own time again
+        assert (
+            client.get(
+                "/sparql", params={"query": SIMPLE}, headers={"Accept": "application/sparql-results+json"}
+            ).status_code
+            == 200
+        )
