@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import ctypes
+import gc
 import logging
 import multiprocessing
 import queue
@@ -89,6 +91,25 @@ def _serve(connection: Connection) -> None:
         except Exception as error:  # reported to the parent as an internal error, logged there
             outcome = ("crash", f"{type(error).__name__}: {error}")
         connection.send(outcome)
+        if _large(outcome[1]):
+            _give_back_memory()
+
+
+LARGE_RESULT = 10_000
+
+
+def _large(value: Any) -> bool:
+    rows = getattr(value, "rows", value)
+    return isinstance(rows, list) and len(rows) >= LARGE_RESULT
+
+
+def _give_back_memory() -> None:
+    """Return the memory a large answer used to the system: CPython frees its objects but glibc
+    keeps the pages, and each worker would otherwise stay as large as the largest answer it
+    ever sent (hundreds of MB at a million triples, times the number of workers)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class _Worker:
