@@ -85,3 +85,9 @@ def test_ratios_and_verdicts_come_from_the_measurements() -> None:
     assert against_rdflib["ratio"] == 200.0 and against_rdflib["met"]
     assert against_rdflib["peer_mix_leaves_out"].startswith("rest:network, rest:search")
     assert targets["server_peak_memory"] == {"peak_rss_mib": 2048, "target_mib": 1536, "met": False}
+    # named queries not run on a peer are said to be not run, not to have failed there
+    assert targets["named_queries_vs_rdflib-endpoint"] == {"not_run": "the named queries were not run on this peer"}
+    result["systems"]["virtuoso"]["items"]["named:b"] = {"error_count": 1, "errors": ["timed out"]}
+    del result["systems"]["virtuoso"]["items"]["named:c"]
+    named = report.summarise(result)["targets"]["named_queries_vs_virtuoso"]
+    assert named["failed_on_peer"] == ["named:b"] and named["not_run_on_peer"] == ["named:c"]
