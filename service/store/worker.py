@@ -91,11 +91,25 @@ def _serve(connection: Connection) -> None:
         except Exception as error:  # reported to the parent as an internal error, logged there
             outcome = ("crash", f"{type(error).__name__}: {error}")
         connection.send(outcome)
-        if _large(outcome[1]):
+        large = _large(outcome[1])
+        del outcome  # the answer itself must be freed before its pages can be given back
+        if large:
             _give_back_memory()
 
 
 LARGE_RESULT = 10_000
+
+
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it has malloc_trim (glibc), else None."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _glibc()
 
 
 def _large(value: Any) -> bool:
@@ -108,8 +122,8 @@ def _give_back_memory() -> None:
     keeps the pages, and each worker would otherwise stay as large as the largest answer it
     ever sent (hundreds of MB at a million triples, times the number of workers)."""
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 class _Worker:
