@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit = open_audit_trail(settings)
         store = open_service_store(settings)
         app.state.store, app.state.audit = store, audit
-        if settings.warm_up:
+        if settings.warm_up and store.cache_key() is not None:
+            # a remote store cannot say when it changed, so what is read now would not be kept
             threading.Thread(target=warm_up, args=(app.state, store), name="warm-up", daemon=True).start()
         try:
             yield
