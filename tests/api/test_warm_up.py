@@ -35,7 +35,7 @@ def test_start_up_reads_the_actor_list_before_any_request(
     built_store: Path, tmp_path: Path, actor_reads: list[int]
 ) -> None:
     store = copy_store(built_store, tmp_path / "store")
-    with TestClient(create_app(Settings(store=store))) as client:  # type: ignore[call-arg]
+    with TestClient(create_app(Settings(store=store, warm_up=True))) as client:  # type: ignore[call-arg]
         deadline = time.monotonic() + 60
         while not actor_reads and time.monotonic() < deadline:
             time.sleep(0.05)
