@@ -24,7 +24,7 @@ build: install
 	$(BIN)/border21 build
 
 serve: install
-	BORDER21_WARM_UP=$${BORDER21_WARM_UP:-true} $(BIN)/border21 serve --host $(HOST) --port $(PORT)
+	$(BIN)/border21 serve --host $(HOST) --port $(PORT)
 
 run: build serve
 

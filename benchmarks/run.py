@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     items = named_query_items(today) + planner_items(manifest.samples, at)
 
     ontology: Path = args.ontology or ontology_dir()
-    service = Border21(workdir, env={"BORDER21_QUERY_TIMEOUT": str(args.timeout), "BORDER21_WARM_UP": "true"})
+    service = Border21(workdir, env={"BORDER21_QUERY_TIMEOUT": str(args.timeout)})
     log(f"building the store with `border21 build` (ontology {ontology})")
     build = service.build(data, ontology, args.build_timeout)
     result["systems"]["border21"] = {"build": vars(build)}

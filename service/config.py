@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         description="Memory for REST answers kept per store version and URL (re-sent until the store changes); 0: off.",
     )
     warm_up: bool = Field(
-        False,
+        True,
         description="Read the actor and channel lists, labels and search index in the background at start-up, "
         "so the first planner request does not wait for them.",
     )

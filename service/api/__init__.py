@@ -40,6 +40,9 @@ Reads are open. Writes (SPARQL Update, Graph Store PUT/POST/DELETE) need
 """
 
 
+WARM_UP_JOIN_SECONDS = 10.0  # only a cache being computed from rows already read takes longer
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.write_tokens()  # refuses malformed tokens at start-up, not at the first write
@@ -50,13 +53,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit = open_audit_trail(settings)
         store = open_service_store(settings)
         app.state.store, app.state.audit = store, audit
-        if settings.warm_up and store.cache_key() is not None:
-            # a remote store cannot say when it changed, so what is read now would not be kept
-            threading.Thread(target=warm_up, args=(app.state, store), name="warm-up", daemon=True).start()
+        stop_warm_up = threading.Event()
+        warming: threading.Thread | None = None
+        if settings.warm_up:
+            warming = threading.Thread(
+                target=warm_up, args=(app.state, store, stop_warm_up), name="warm-up", daemon=True
+            )
+            warming.start()
         try:
             yield
         finally:
-            store.close()
+            stop_warm_up.set()
+            store.close()  # stops the warm-up's query, if one runs
+            if warming is not None:
+                warming.join(timeout=WARM_UP_JOIN_SECONDS)
             if audit is not None:
                 audit.close()
 

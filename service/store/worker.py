@@ -154,9 +154,10 @@ class WorkerPool:
     def __init__(self, size: int, timeout: float) -> None:
         self.size = size
         self.timeout = timeout
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.Queue[_Worker | None] = queue.Queue()  # None: the pool has closed
         self._lock = threading.Lock()
         self._closed = False
+        self._busy: set[_Worker] = set()
         self.timeouts = 0
         for _ in range(size):
             self._idle.put(_Worker())
@@ -171,22 +172,34 @@ class WorkerPool:
             if deadline <= time.monotonic():
                 raise QueryTimeout(stopped)
         try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            got = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty as error:
             raise QueryTimeout(f"no query worker became free within {self.timeout:g} s") from error
+        with self._lock:
+            taken = got if got is not None and not self._closed else None
+            if taken is not None:
+                self._busy.add(taken)
+        if taken is None:
+            if got is not None:
+                got.stop()
+            self._idle.put(None)  # the next waiter learns it too
+            raise StoreUnavailable("the store is closing")
+        worker: _Worker | None = taken
         try:
-            worker.connection.send(task)
-            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)
-                worker = None  # type: ignore[assignment]
+            taken.connection.send(task)
+            if not taken.connection.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(taken)
+                worker = None
                 self.timeouts += 1
                 if on_timeout:
                     on_timeout()
                 raise QueryTimeout(stopped)
-            status, value = worker.connection.recv()
-        except (EOFError, BrokenPipeError, ConnectionResetError) as error:
-            self._replace(worker)
-            worker = None  # type: ignore[assignment]
+            status, value = taken.connection.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError, OSError) as error:
+            self._replace(taken)
+            worker = None
+            if self._closed:  # `close` stopped it
+                raise StoreUnavailable("the store is closing") from error
             logger.error("event=query_worker_died", exc_info=True)
             raise StoreUnavailable("the query worker stopped unexpectedly") from error
         finally:
@@ -202,21 +215,35 @@ class WorkerPool:
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker and start its successor in the background: starting a Python process
         takes longer than the caller should wait for its error."""
+        with self._lock:
+            self._busy.discard(worker)
+            closed = self._closed
         worker.kill()
-        threading.Thread(target=lambda: self._release(_Worker()), name="border21-respawn", daemon=True).start()
+        if not closed:
+            threading.Thread(target=lambda: self._release(_Worker()), name="border21-respawn", daemon=True).start()
 
     def _release(self, worker: _Worker) -> None:
         with self._lock:
+            self._busy.discard(worker)
             if self._closed:
                 worker.stop()
                 return
-        self._idle.put(worker)
+            self._idle.put(worker)
 
     def close(self) -> None:
+        """Stop every worker, the busy ones too: what still runs at close is background work
+        (the server has finished its requests), and its caller gets StoreUnavailable at once,
+        as does a caller waiting for a worker."""
         with self._lock:
             self._closed = True
+            busy = list(self._busy)
+        for worker in busy:
+            worker.process.kill()  # its caller sees the pipe close, and kills it in full
         while True:
             try:
-                self._idle.get_nowait().stop()
+                idle = self._idle.get_nowait()
             except queue.Empty:
-                return
+                break
+            if idle is not None:
+                idle.stop()
+        self._idle.put(None)

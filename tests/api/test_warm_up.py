@@ -3,6 +3,7 @@ request does not wait for the actor list, the labels or the search index."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -57,3 +58,28 @@ def test_without_warm_up_the_first_request_reads_the_actor_list(
         assert actor_reads == []
         assert client.get(NETWORK).status_code == 200
         assert actor_reads == [1]
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . VALUES ?k { 1 2 3 4 5 6 7 8 9 10 11 12 } }"
+
+
+def test_shutting_down_stops_a_warm_up_under_way(
+    built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server stops while the warm-up's query runs (one that would take minutes): the
+    query's worker is stopped, the warm-up ends with the app and logs no failure."""
+    store = copy_store(built_store, tmp_path / "store")
+    in_query = threading.Event()
+
+    def slow_actors(served):  # type: ignore[no-untyped-def]
+        in_query.set()
+        return served.select(SLOW)
+
+    monkeypatch.setattr(catalog, "actors", slow_actors)
+    settings = Settings(store=store, warm_up=True, query_timeout=600)  # type: ignore[call-arg]
+    with TestClient(create_app(settings)):
+        assert in_query.wait(60), "the warm-up did not reach the actor list"
+        time.sleep(0.3)  # the query is at a worker
+        assert [t for t in threading.enumerate() if t.name == "warm-up"]
+    assert not [t for t in threading.enumerate() if t.name == "warm-up" and t.is_alive()]
+    assert "warm_up_failed" not in caplog.text

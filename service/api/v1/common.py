@@ -19,7 +19,7 @@ from starlette.datastructures import State
 from service import catalog, cooperation
 from service.api.deps import StoreDep
 from service.cooperation import Knowledge
-from service.errors import InvalidQuery
+from service.errors import InvalidQuery, StoreUnavailable
 from service.store.served import ServiceStore
 
 logger = logging.getLogger(__name__)
@@ -179,18 +179,31 @@ def _channels(cache: DateCache, store: ServiceStore) -> list[catalog.Channel]:
     return list(cache.get(store, "channels", None, lambda: catalog.channels(store)))
 
 
-def warm_up(state: State, store: ServiceStore) -> None:
+def warm_up(state: State, store: ServiceStore, stop: threading.Event) -> None:
     """Fill the caches every planner request needs (knowledge, actors, channels, search index)
     for the store's current version, so that the first request does not pay for them: at a
-    million triples they take seconds. Run in a background thread; a failure is only logged,
-    the request that needs the cache then reads it itself."""
+    million triples they take seconds. Run in a background thread until done or `stop` is set
+    (checked between the reads; closing the store ends the one under way). A failure is only
+    logged: the request that needs the cache then reads it itself."""
     started = time.monotonic()
     try:
-        state.knowledge.get(store)
-        _actors(state.dates, store)
-        _channels(state.dates, store)
-        state.search.get(store)
-    except Exception:  # the store may close under it; requests then read it themselves
-        logger.warning("event=warm_up_failed", exc_info=True)
+        if store.cache_key() is None:  # a remote store: what is read now would not be kept
+            return
+    except StoreUnavailable:  # nothing built yet
         return
+    steps: list[Callable[[], object]] = [
+        lambda: state.knowledge.get(store),
+        lambda: _actors(state.dates, store),
+        lambda: _channels(state.dates, store),
+        lambda: state.search.get(store),
+    ]
+    for step in steps:
+        if stop.is_set():
+            return
+        try:
+            step()
+        except Exception:
+            if not stop.is_set():  # else the store was closed under it, as asked
+                logger.warning("event=warm_up_failed", exc_info=True)
+            return
     logger.info("event=warm_up_done seconds=%.1f", time.monotonic() - started)
