@@ -293,6 +293,9 @@ def _prologue() -> str:
 class RemoteStore:
     """A `GraphStore` on a SPARQL 1.1 endpoint.
 
+    `execute` (a user's query) refuses more than `max_results` rows or triples; so do
+    `query`, `select`, `ask` and `construct` while `cap_reads` is set.
+
     `update_url` None makes the store read-only. `default_graph` names the graph that stands
     for the store's default graph in the graph-store methods (Virtuoso has none of its own);
     None uses the endpoint's default graph through the DEFAULT keyword. `hidden_graphs` are
@@ -326,6 +329,7 @@ class RemoteStore:
         self.page_size = page_size
         self.batch_size = batch_size
         self._prefixes = _prologue()
+        self.cap_reads = True
 
     def __repr__(self) -> str:
         # Never the URL or the credentials: a repr ends up in logs and tracebacks.
@@ -359,7 +363,7 @@ class RemoteStore:
         update: bool,
         accept: str | None,
         parameters: Iterable[tuple[str, str]],
-        capped: bool = True,
+        whole: bool = True,
     ) -> tuple[bytes, Message]:
         wrapper = self._wrapper(accept=accept)
         for name, value in parameters:
@@ -409,7 +413,7 @@ class RemoteStore:
         if (headers.get("X-SQL-State") or "").strip() == "S1TAT":
             # Virtuoso's "anytime" answer: a partial result of a query that ran out of time.
             raise self._timeout()
-        if capped and headers.get("X-SPARQL-MaxRows"):
+        if whole and headers.get("X-SPARQL-MaxRows"):
             # Virtuoso cut the result at its ResultSetMaxRows: never pass a cut result on.
             raise self._too_large()
         return body, headers
@@ -425,21 +429,29 @@ class RemoteStore:
     # -- queries ---------------------------------------------------------------------------
 
     def _ask_remote(
-        self, query: str, bindings: Bindings | None, dataset: QueryDataset | None, *, capped: bool = True
+        self,
+        query: str,
+        bindings: Bindings | None,
+        dataset: QueryDataset | None,
+        *,
+        capped: bool = True,
+        whole: bool = True,
     ) -> QueryResult:
+        """`capped`: refuse more than `max_results` rows or triples. `whole`: refuse a result
+        the remote says it cut (a page asked for with LIMIT may end exactly at its cap)."""
         form = query_form(query)
         text = bind(query, bindings)
         parameters = [("default-graph-uri", str(g)) for g in (dataset.default_graphs if dataset else ())]
         parameters += [("named-graph-uri", str(g)) for g in (dataset.named_graphs if dataset else ())]
         if form in ("select", "ask"):
-            body, headers = self._send(text, update=False, accept=ACCEPT_RESULTS, parameters=parameters, capped=capped)
+            body, headers = self._send(text, update=False, accept=ACCEPT_RESULTS, parameters=parameters, whole=whole)
             answer = self._read_results(body, headers)
             if isinstance(answer, bool) != (form == "ask"):
                 raise StoreUnavailable("the remote store answered with another kind of result")
             if capped and isinstance(answer, SelectResult) and len(answer) > self.max_results:
                 raise self._too_large()
             return answer
-        body, headers = self._send(text, update=False, accept=ACCEPT_GRAPH, parameters=parameters)
+        body, headers = self._send(text, update=False, accept=ACCEPT_GRAPH, parameters=parameters, whole=whole)
         triples = self._read_graph(body, headers)
         if capped and len(triples) > self.max_results:
             raise self._too_large()
@@ -470,26 +482,26 @@ class RemoteStore:
         return [(s, p, cast(Term, _from_remote(o))) for s, p, o in _triples_of(graph)]
 
     def query(self, query: str, bindings: Bindings | None = None) -> QueryResult:
-        return self._ask_remote(query, bindings, None)
+        return self._ask_remote(query, bindings, None, capped=self.cap_reads)
 
     def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
         if query_form(query) != "select":
             raise InvalidQuery("expected a SELECT query")
-        answer = self._ask_remote(query, bindings, None)
+        answer = self._ask_remote(query, bindings, None, capped=self.cap_reads)
         assert isinstance(answer, SelectResult)
         return answer
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         if query_form(query) != "ask":
             raise InvalidQuery("expected an ASK query")
-        answer = self._ask_remote(query, bindings, None)
+        answer = self._ask_remote(query, bindings, None, capped=self.cap_reads)
         assert isinstance(answer, bool)
         return answer
 
     def construct(self, query: str, bindings: Bindings | None = None) -> list[Triple]:
         if query_form(query) not in ("construct", "describe"):
             raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
-        answer = self._ask_remote(query, bindings, None)
+        answer = self._ask_remote(query, bindings, None, capped=self.cap_reads)
         assert isinstance(answer, list)
         return answer
 
@@ -558,7 +570,7 @@ class RemoteStore:
                 f"SELECT ?s ?p ?o WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ {pattern} }} ORDER BY ?s ?p ?o }} }} "
                 f"LIMIT {self.page_size} OFFSET {offset}"
             )
-            page = self._ask_remote(page_query, None, None, capped=False)
+            page = self._ask_remote(page_query, None, None, capped=False, whole=False)
             assert isinstance(page, SelectResult)
             if not page.rows:
                 return
@@ -650,7 +662,7 @@ class RemoteStore:
 
     def _rows(self, query: str, bindings: Bindings | None = None) -> list[dict[str, Term | None]]:
         """The rows of one of the store's own bookkeeping queries, which max_results does not cap."""
-        answer = self._ask_remote(query, bindings, None, capped=False)
+        answer = self._ask_remote(query, bindings, None, capped=False, whole=False)
         assert isinstance(answer, SelectResult)
         return answer.rows
 

@@ -343,16 +343,25 @@ class RemoteService(RemoteStore):
         )
         self.version = 0
         self.access = ReadWriteLock()
+        # As on the embedded store, only a user's query (`execute`) is capped: the service's
+        # own reads (every link on a date, the search index) grow with the data.
+        self.cap_reads = False
 
     def cache_key(self) -> str | None:
         """None: the remote store may change behind the service's back, so nothing is cached."""
         return None
 
     def _ask_remote(
-        self, query: str, bindings: Bindings | None, dataset: QueryDataset | None, *, capped: bool = True
+        self,
+        query: str,
+        bindings: Bindings | None,
+        dataset: QueryDataset | None,
+        *,
+        capped: bool = True,
+        whole: bool = True,
     ) -> QueryResult:
         with self.access.reading():
-            return super()._ask_remote(query, bindings, dataset, capped=capped)
+            return super()._ask_remote(query, bindings, dataset, capped=capped, whole=whole)
 
     def graph_bytes(self, graph: URIRef | None, media_type: str) -> bytes:
         with self.access.reading():  # its pages all from one state

@@ -17,9 +17,11 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from service.config import Settings
 from service.errors import InvalidQuery, NotFound, QueryTimeout, ReadOnly, ResultTooLarge, StoreUnavailable
 from service.store.base import NTRIPLES, RESULTS_JSON, TRIG, TURTLE, QueryDataset, SelectResult
 from service.store.remote import RemoteStore, UnsafeTerm, bind, query_form, sparql_term, values_block
+from service.store.served import RemoteService
 from tests.store.virtuoso import VIRTUOSO_DEFAULT_GRAPH, Virtuoso, remote_store, running_virtuoso
 
 EX = rdflib.Namespace("https://example.org/")
@@ -375,6 +377,30 @@ def test_virtuosos_row_cap_is_too_large(stub: Stub) -> None:
     stub.reply = Reply(headers={"Content-Type": RESULTS_JSON, "X-SPARQL-MaxRows": "10000"})
     with pytest.raises(ResultTooLarge):
         stub_store(stub).select("SELECT * WHERE { ?s ?p ?o }")
+
+
+FIVE_ROWS = (
+    b'{"head": {"vars": ["n"]}, "results": {"bindings": ['
+    + b",".join(b'{"n": {"type": "literal", "value": "%d"}}' % n for n in range(5))
+    + b"]}}"
+)
+
+
+def test_the_services_own_reads_are_not_capped_but_a_users_query_is(stub: Stub) -> None:
+    """As on the embedded store: the service's reads (every link on a date) grow with the
+    data, so only `execute`, a user's query, is held to max_results."""
+    settings = Settings(backend="sparql", query_url=stub.url, update_url=stub.url, max_results=3)  # type: ignore[call-arg]
+    service = RemoteService(settings)
+    stub.reply = Reply(body=FIVE_ROWS)
+    assert len(service.select("SELECT ?n WHERE { ?s ?p ?n }")) == 5
+    with pytest.raises(ResultTooLarge):
+        service.execute("SELECT ?n WHERE { ?s ?p ?n }", results_media_type=RESULTS_JSON, graph_media_type=None)
+    with pytest.raises(ResultTooLarge):  # a plain remote store caps every read
+        stub_store(stub, max_results=3).select("SELECT ?n WHERE { ?s ?p ?n }")
+    # a result the remote cut is refused all the same: never a silently partial answer
+    stub.reply = Reply(body=FIVE_ROWS, headers={"Content-Type": RESULTS_JSON, "X-SPARQL-MaxRows": "5"})
+    with pytest.raises(ResultTooLarge):
+        service.select("SELECT ?n WHERE { ?s ?p ?n }")
 
 
 @pytest.mark.parametrize("status", [401, 403, 404, 500, 502, 503])
