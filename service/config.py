@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         description="Seconds a query, and all the queries of one request together, may run before they are stopped.",
     )
     max_results: int = Field(100_000, gt=0, description="Most rows or triples a query may return.")
+    scenarios_kept: int = Field(
+        10_000,
+        ge=1,
+        description="Most saved scenarios kept; beyond that the least recently saved or asked for is removed "
+        "(posting it again brings it back under the same id).",
+    )
     query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries (each can be stopped).")
     response_cache_mb: int = Field(
         256,

@@ -9,10 +9,13 @@ the links again, and both states are resolved with the same code as the live ser
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal as Choice
@@ -302,28 +305,57 @@ def _add(store: OxigraphStore, change: Change, basis: URIRef) -> None:
 
 class ScenarioRepository:
     """Scenario requests saved as JSON files under the store directory, by content address,
-    so that a scenario can be shared by its id and answered again on later data."""
+    so that a scenario can be shared by its id and answered again on later data.
 
-    def __init__(self, directory: Path) -> None:
+    Anyone may save one, so at most `keep` are kept: beyond that the least recently saved or
+    asked for goes first. Nothing is lost for good: posting the same request again brings it
+    back under the same id."""
+
+    def __init__(self, directory: Path, keep: int | None = None) -> None:
         self.directory = directory
+        self.keep = keep
 
     def save(self, request: ScenarioRequest) -> str:
         self.directory.mkdir(parents=True, exist_ok=True)
         identifier = request.identifier
         target = self.directory / f"{identifier}.json"
-        if not target.exists():
-            staging = target.with_suffix(".tmp")
-            staging.write_text(json.dumps(request.to_json(), indent=2, sort_keys=True), encoding="utf-8")
-            staging.replace(target)
+        if target.exists():
+            self._used(target)
+            return identifier
+        staging = self.directory / f"{identifier}.{uuid.uuid4().hex}.tmp"
+        staging.write_text(json.dumps(request.to_json(), indent=2, sort_keys=True), encoding="utf-8")
+        staging.replace(target)
+        self._prune()
         return identifier
 
     def load(self, identifier: str) -> ScenarioRequest:
         if not identifier.isalnum() or len(identifier) != 16:
             raise NotFound(f"no scenario {identifier!r}")
         path = self.directory / f"{identifier}.json"
-        if not path.is_file():
-            raise NotFound(f"no scenario {identifier!r}")
-        return ScenarioRequest.from_json(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NotFound(f"no scenario {identifier!r}") from None
+        self._used(path)
+        return ScenarioRequest.from_json(json.loads(text))
+
+    @staticmethod
+    def _used(path: Path) -> None:
+        with contextlib.suppress(OSError):  # removed meanwhile: it is saved again or not found
+            os.utime(path)
+
+    def _prune(self) -> None:
+        if self.keep is None:
+            return
+        saved = []
+        for path in self.directory.glob("*.json"):
+            with contextlib.suppress(FileNotFoundError):  # another save pruned it
+                saved.append((path.stat().st_mtime_ns, path.name, path))
+        if len(saved) <= self.keep:
+            return
+        saved.sort()
+        for _, _, path in saved[: len(saved) - self.keep]:
+            path.unlink(missing_ok=True)
 
 
 __all__ = [

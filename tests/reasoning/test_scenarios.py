@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from service.errors import InvalidQuery, NotFound
 from service.namespaces import ID
-from service.scenarios import Change, ScenarioRequest, run_scenario
+from service.scenarios import Change, ScenarioRepository, ScenarioRequest, run_scenario
 from service.store.base import GraphStore
 from tests.conftest import run_cli
 
@@ -96,9 +97,12 @@ def test_a_change_to_a_participation_that_does_not_exist_is_404(world_api: TestC
             {"kind": "end", "actor": "state/dd", "instrument": "instrument/arrest-warrant", "date": "2009-12-31"}
         ],
     }
+    saved = world_api.app.state.settings.store / "scenarios"  # type: ignore[attr-defined]
+    before = sorted(saved.glob("*.json")) if saved.exists() else []
     response = world_api.post("/api/v1/scenarios", json=body)
     assert response.status_code == 404
     assert "state/dd" in response.json()["detail"]
+    assert (sorted(saved.glob("*.json")) if saved.exists() else []) == before  # a failed scenario is not saved
 
 
 @pytest.mark.parametrize(
@@ -189,3 +193,24 @@ def test_the_request_is_validated(world: GraphStore) -> None:
                 changes=(Change("remove", ID["state/dd"], instrument=ID["instrument/arrest-warrant"]),),
             ),
         )
+
+
+def test_at_most_the_configured_number_of_scenarios_is_kept_the_least_recently_used_going_first(
+    tmp_path: Path,
+) -> None:
+    repository = ScenarioRepository(tmp_path / "scenarios", keep=3)
+    requests = [ScenarioRequest(at=dt.date(2020, 1, day)) for day in range(1, 5)]
+    ids = []
+    for age, request in enumerate(requests[:3]):
+        ids.append(repository.save(request))
+        stamp = 1_000_000 + age  # saved one after the other, a second apart
+        os.utime(tmp_path / "scenarios" / f"{ids[-1]}.json", (stamp, stamp))
+    assert repository.load(ids[0]).at == dt.date(2020, 1, 1)  # asked for: now the most recently used
+    ids.append(repository.save(requests[3]))
+    kept = {path.stem for path in (tmp_path / "scenarios").glob("*.json")}
+    assert kept == {ids[0], ids[2], ids[3]}  # the second, least recently used, went
+    with pytest.raises(NotFound):
+        repository.load(ids[1])
+    assert repository.save(requests[1]) == ids[1]  # posted again: back under the same id
+    assert repository.load(ids[1]) == requests[1]
+    assert len(list((tmp_path / "scenarios").glob("*"))) == 3  # and no staging file is left

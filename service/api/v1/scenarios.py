@@ -94,8 +94,8 @@ async def create_scenario(
     body: models.ScenarioIn, store: StoreDep, settings: SettingsDep, response: Response
 ) -> models.ScenarioOut:
     request = to_request(body)
-    identifier = ScenarioRepository(settings.store / "scenarios").save(request)
-    result = await run_in_threadpool(_run, store, request)
+    result = await run_in_threadpool(_run, store, request)  # a scenario that fails is not saved
+    identifier = ScenarioRepository(settings.store / "scenarios", settings.scenarios_kept).save(request)
     response.headers["Location"] = f"/api/v1/scenarios/{identifier}"
     return present(identifier, as_input(request), result)
 
@@ -107,7 +107,7 @@ async def create_scenario(
     responses=ERRORS,
 )
 async def get_scenario(identifier: str, store: StoreDep, settings: SettingsDep) -> models.ScenarioOut:
-    request = ScenarioRepository(settings.store / "scenarios").load(identifier)
+    request = ScenarioRepository(settings.store / "scenarios", settings.scenarios_kept).load(identifier)
     result = await run_in_threadpool(_run, store, request)
     return present(identifier, as_input(request), result)
 
@@ -121,7 +121,7 @@ async def get_scenario(identifier: str, store: StoreDep, settings: SettingsDep) 
 async def compare_scenarios(
     first: str, second: str, store: StoreDep, settings: SettingsDep
 ) -> models.ScenarioComparison:
-    repository = ScenarioRepository(settings.store / "scenarios")
+    repository = ScenarioRepository(settings.store / "scenarios", settings.scenarios_kept)
     one, two = repository.load(first), repository.load(second)
     result_one = await run_in_threadpool(_run, store, one)
     result_two = await run_in_threadpool(_run, store, two)
