@@ -14,12 +14,12 @@ import tempfile
 from pathlib import Path
 
 import rdflib
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import URIRef
 
 from service.errors import BuildError, ValidationFailed
 from service.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, sparql_prologue
-from service.store import GraphStore, Triple
+from service.store import GraphStore, Triple, in_memory_store
 
 logger = logging.getLogger(__name__)
 
@@ -102,20 +102,76 @@ def load_rules(rules_dir: Path) -> list[tuple[str, str]]:
     return rules
 
 
+# What the rules' schema premises read (`?class rdfs:subClassOf+ ?super`, `?p a
+# owl:TransitiveProperty`, ...). Every rule has at most one premise besides these, except
+# transitivity, whose second premise is a transitive property's triple.
+SCHEMA_PROPERTIES = (RDFS.subClassOf, RDFS.subPropertyOf, OWL.inverseOf, RDFS.domain, RDFS.range)
+SCHEMA_CLASSES = (OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.ObjectProperty)
+_SCHEMA = (
+    "CONSTRUCT { ?s ?p ?o } WHERE {"
+    f" {{ VALUES ?p {{ {' '.join(f'<{p}>' for p in SCHEMA_PROPERTIES)} }} ?s ?p ?o }}"
+    f" UNION {{ VALUES ?o {{ {' '.join(f'<{c}>' for c in SCHEMA_CLASSES)} }} ?s a ?o BIND (rdf:type AS ?p) }}"
+    " }"
+)
+_TRANSITIVE = "CONSTRUCT { ?x ?p ?y } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y }"
+
+
+def _is_schema(triple: Triple) -> bool:
+    _, p, o = triple
+    return p in SCHEMA_PROPERTIES or (p == RDF.type and o in SCHEMA_CLASSES)
+
+
+def _round(source: GraphStore, store: GraphStore, rules: list[tuple[str, str]]) -> set[Triple]:
+    """What the rules conclude over `source` that `store` does not hold yet."""
+    fresh: set[Triple] = set()
+    for name, rule in rules:
+        for triple in source.construct(rule):
+            if triple not in fresh and not store.contains(triple):
+                fresh.add(triple)
+        logger.debug("event=rule_applied rule=%s", name)
+    return fresh
+
+
+def _closure(triples: list[Triple], rules: list[tuple[str, str]]) -> set[Triple]:
+    """Everything the rules conclude from `triples` alone, to a fixpoint."""
+    scratch = in_memory_store()
+    scratch.add_triples(INFERRED_GRAPH, triples)
+    concluded: set[Triple] = set()
+    for _ in range(MAX_ROUNDS):
+        fresh = _round(scratch, scratch, rules)
+        if not fresh:
+            return concluded
+        scratch.add_triples(INFERRED_GRAPH, sorted(fresh))
+        concluded |= fresh
+    raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
+
+
 def materialise(store: GraphStore, rules: list[tuple[str, str]]) -> int:
     """Apply the CONSTRUCT rules over the union of all graphs until nothing new appears;
-    add the new triples to the inferred graph. Returns how many were added."""
-    total = 0
+    add the new triples to the inferred graph. Returns how many were added.
+
+    Semi-naive: the schema's own closure comes first; then one round over all the data; each
+    later round runs over what the round before added, with the schema and the transitive
+    properties' triples beside it: a conclusion that is new has a premise that is new, and
+    each rule's other premises are in that company (see SCHEMA_PROPERTIES). A round after one
+    that added to the schema runs over all the data again."""
+    schema_closure = {t for t in _closure(store.construct(_SCHEMA), rules) if not store.contains(t)}
+    total = store.add_triples(INFERRED_GRAPH, sorted(schema_closure))
+    added: list[Triple] | None = None  # None: the next round reads all the data
     for _ in range(MAX_ROUNDS):
-        fresh: set[Triple] = set()
-        for name, rule in rules:
-            for triple in store.construct(rule):
-                if triple not in fresh and not store.contains(triple):
-                    fresh.add(triple)
-            logger.debug("event=rule_applied rule=%s", name)
+        if added is None:
+            fresh = _round(store, store, rules)
+        else:
+            company = in_memory_store()
+            company.add_triples(INFERRED_GRAPH, [*added, *store.construct(_SCHEMA), *store.construct(_TRANSITIVE)])
+            fresh = _round(company, store, rules)
+            company.close()
         if not fresh:
             return total
-        total += store.add_triples(INFERRED_GRAPH, sorted(fresh))
+        added = sorted(fresh)
+        total += store.add_triples(INFERRED_GRAPH, added)
+        if any(_is_schema(triple) for triple in added):
+            added = None
     raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
 
 
