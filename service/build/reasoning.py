@@ -13,13 +13,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import URIRef
 
 from service.errors import BuildError, ValidationFailed
 from service.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, sparql_prologue
-from service.store import GraphStore, Triple, in_memory_store
+from service.store import Triple, in_memory_store
+from service.store.oxigraph import OxigraphStore
 
 logger = logging.getLogger(__name__)
 
@@ -114,39 +116,43 @@ _SCHEMA = (
     " }"
 )
 _TRANSITIVE = "CONSTRUCT { ?x ?p ?y } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y }"
+_SCHEMA_PROPERTY_IRIS = frozenset(str(p) for p in SCHEMA_PROPERTIES)
+_SCHEMA_CLASS_IRIS = frozenset(str(c) for c in SCHEMA_CLASSES)
 
 
-def _is_schema(triple: Triple) -> bool:
-    _, p, o = triple
-    return p in SCHEMA_PROPERTIES or (p == RDF.type and o in SCHEMA_CLASSES)
+def _is_schema(triple: ox.Triple) -> bool:
+    p, o = triple.predicate.value, triple.object
+    return p in _SCHEMA_PROPERTY_IRIS or (
+        p == str(RDF.type) and isinstance(o, ox.NamedNode) and o.value in _SCHEMA_CLASS_IRIS
+    )
 
 
-def _round(source: GraphStore, store: GraphStore, rules: list[tuple[str, str]]) -> set[Triple]:
+def _round(source: OxigraphStore, store: OxigraphStore, rules: list[tuple[str, str]]) -> set[ox.Triple]:
     """What the rules conclude over `source` that `store` does not hold yet."""
-    fresh: set[Triple] = set()
+    fresh: set[ox.Triple] = set()
     for name, rule in rules:
-        for triple in source.construct(rule):
-            if triple not in fresh and not store.contains(triple):
+        for triple in source.construct_native(rule):
+            if triple not in fresh and not store.holds_native(triple):
                 fresh.add(triple)
         logger.debug("event=rule_applied rule=%s", name)
     return fresh
 
 
-def _closure(triples: list[Triple], rules: list[tuple[str, str]]) -> set[Triple]:
+def _closure(triples: list[ox.Triple], rules: list[tuple[str, str]]) -> set[ox.Triple]:
     """Everything the rules conclude from `triples` alone, to a fixpoint."""
     scratch = in_memory_store()
-    scratch.add_triples(INFERRED_GRAPH, triples)
-    concluded: set[Triple] = set()
+    scratch.add_native(INFERRED_GRAPH, triples)
+    concluded: set[ox.Triple] = set()
     for _ in range(MAX_ROUNDS):
         fresh = _round(scratch, scratch, rules)
         if not fresh:
             return concluded
-        scratch.add_triples(INFERRED_GRAPH, sorted(fresh))
+        scratch.add_native(INFERRED_GRAPH, fresh)
         concluded |= fresh
     raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
 
 
-def materialise(store: GraphStore, rules: list[tuple[str, str]]) -> int:
+def materialise(store: OxigraphStore, rules: list[tuple[str, str]]) -> int:
     """Apply the CONSTRUCT rules over the union of all graphs until nothing new appears;
     add the new triples to the inferred graph. Returns how many were added.
 
@@ -155,32 +161,32 @@ def materialise(store: GraphStore, rules: list[tuple[str, str]]) -> int:
     properties' triples beside it: a conclusion that is new has a premise that is new, and
     each rule's other premises are in that company (see SCHEMA_PROPERTIES). A round after one
     that added to the schema runs over all the data again."""
-    schema_closure = {t for t in _closure(store.construct(_SCHEMA), rules) if not store.contains(t)}
-    total = store.add_triples(INFERRED_GRAPH, sorted(schema_closure))
-    added: list[Triple] | None = None  # None: the next round reads all the data
+    schema_closure = [t for t in _closure(store.construct_native(_SCHEMA), rules) if not store.holds_native(t)]
+    total = store.add_native(INFERRED_GRAPH, schema_closure)
+    added: set[ox.Triple] | None = None  # None: the next round reads all the data
     for _ in range(MAX_ROUNDS):
         if added is None:
             fresh = _round(store, store, rules)
         else:
             company = in_memory_store()
-            company.add_triples(INFERRED_GRAPH, [*added, *store.construct(_SCHEMA), *store.construct(_TRANSITIVE)])
+            company.add_native(INFERRED_GRAPH, added)
+            company.add_native(INFERRED_GRAPH, store.construct_native(_SCHEMA))
+            company.add_native(INFERRED_GRAPH, store.construct_native(_TRANSITIVE))
             fresh = _round(company, store, rules)
             company.close()
         if not fresh:
             return total
-        added = sorted(fresh)
-        total += store.add_triples(INFERRED_GRAPH, added)
-        if any(_is_schema(triple) for triple in added):
-            added = None
+        total += store.add_native(INFERRED_GRAPH, fresh)
+        added = None if any(_is_schema(triple) for triple in fresh) else fresh
     raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
 
 
-def derive_cooperation(store: GraphStore, rules: list[tuple[str, str]]) -> int:
+def derive_cooperation(store: OxigraphStore, rules: list[tuple[str, str]]) -> int:
     """Apply the cooperation rules once each, in order (each may use what the ones before it
     wrote), into the derived graph. Returns the number of triples derived."""
     total = 0
     for name, rule in rules:
-        derived = [triple for triple in store.construct(rule) if not store.contains(triple)]
-        total += store.add_triples(DERIVED_GRAPH, sorted(set(derived)))
+        derived = {triple for triple in store.construct_native(rule) if not store.holds_native(triple)}
+        total += store.add_native(DERIVED_GRAPH, derived)
         logger.debug("event=cooperation_rule rule=%s triples=%d", name, len(derived))
     return total

@@ -290,6 +290,28 @@ class OxigraphStore:
         self._store.extend(quads)
         return len(quads)
 
+    # -- rules at build time, in pyoxigraph's own terms (millions of triples pass) ----------
+
+    def construct_native(self, query: str) -> list[ox.Triple]:
+        """A CONSTRUCT over the union of the graphs, uncapped, its triples not converted."""
+        answer = self._run(query, None)
+        if not isinstance(answer, ox.QueryTriples):
+            raise InvalidQuery("expected a CONSTRUCT query")
+        return list(answer)
+
+    def holds_native(self, triple: ox.Triple) -> bool:
+        """Whether some graph holds `triple`."""
+        quads = self._store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+        return next(iter(quads), None) is not None
+
+    def add_native(self, graph: URIRef, triples: Iterable[ox.Triple]) -> int:
+        """Add by the bulk loader (new files, no transaction): for a store nobody else reads
+        yet, a generation being built or a scratch store."""
+        name = ox.NamedNode(str(graph))
+        quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+        self._store.bulk_extend(quads)
+        return len(quads)
+
     def remove_triples(self, triples: Iterable[Triple]) -> None:
         """Remove each triple from every graph that holds it."""
         for s, p, o in triples:

@@ -17,6 +17,7 @@ from service.generate import generate
 from service.namespaces import B21, ID, INFERRED_GRAPH
 from service.resources import data_dir
 from service.store import GraphStore, in_memory_store
+from service.store.oxigraph import OxigraphStore
 from tests.conftest import FIXTURES, VALID_DATA, run_cli
 
 pytestmark = pytest.mark.java
@@ -61,7 +62,7 @@ def test_validate_command_reports_the_inconsistency_and_fails() -> None:
     assert "inconsistent (HermiT)" in result.stderr
 
 
-def _loaded(ontology: Path, data: Path) -> GraphStore:
+def _loaded(ontology: Path, data: Path) -> OxigraphStore:
     store = in_memory_store()
     for source in discover(ontology, data):
         if source.role != "shapes":
