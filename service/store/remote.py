@@ -37,6 +37,7 @@ import contextlib
 import logging
 import math
 import re
+import threading
 import uuid
 import warnings
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -290,11 +291,71 @@ def _prologue() -> str:
 # -- the store --------------------------------------------------------------------------------
 
 
+class ReadWriteLock:
+    """Many readers at once or one writer alone; a waiting writer goes before readers that
+    come after it. A thread that holds the lock either way may take it again (a write that
+    reads, a dump that pages)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writer: int | None = None
+        self._writers_waiting = 0
+        self._held = threading.local()
+
+    def _holds(self) -> bool:
+        return getattr(self._held, "reading", False) or self._writer == threading.get_ident()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        if self._holds():
+            yield
+            return
+        with self._changed:
+            self._changed.wait_for(lambda: self._writer is None and self._writers_waiting == 0)
+            self._readers += 1
+        self._held.reading = True
+        try:
+            yield
+        finally:
+            self._held.reading = False
+            with self._changed:
+                self._readers -= 1
+                self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        if self._writer == threading.get_ident():
+            yield
+            return
+        if self._holds():
+            raise RuntimeError("a thread that reads cannot start writing")
+        with self._changed:
+            self._writers_waiting += 1
+            try:
+                self._changed.wait_for(lambda: self._writer is None and self._readers == 0)
+            finally:
+                self._writers_waiting -= 1
+                self._changed.notify_all()  # readers held back by this waiting writer
+            self._writer = threading.get_ident()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writer = None
+                self._changed.notify_all()
+
+
 class RemoteStore:
     """A `GraphStore` on a SPARQL 1.1 endpoint.
 
     `execute` (a user's query) refuses more than `max_results` rows or triples; so do
     `query`, `select`, `ask` and `construct` while `cap_reads` is set.
+
+    Reads through this store never run while one of its writes does. A remote such as
+    Virtuoso reads without a snapshot (read committed, row by row): one query could see the
+    first triples of a write and not the rest, and a multi-operation update or a staged upload
+    is several commits there. Writes by other clients of the remote are not covered.
 
     `update_url` None makes the store read-only. `default_graph` names the graph that stands
     for the store's default graph in the graph-store methods (Virtuoso has none of its own);
@@ -330,6 +391,7 @@ class RemoteStore:
         self.batch_size = batch_size
         self._prefixes = _prologue()
         self.cap_reads = True
+        self.access = ReadWriteLock()
 
     def __repr__(self) -> str:
         # Never the URL or the credentials: a repr ends up in logs and tracebacks.
@@ -374,9 +436,10 @@ class RemoteStore:
         # SPARQLWrapper guesses query or update from the first keyword; the caller knows.
         wrapper.queryType = "INSERT" if update else "SELECT"
         try:
-            response = wrapper.query().response
-            body: bytes = response.read()
-            headers: Message = response.info()
+            with self.access.writing() if update else self.access.reading():
+                response = wrapper.query().response
+                body: bytes = response.read()
+                headers: Message = response.info()
         except QueryBadFormed as error:
             logger.info("event=remote_rejected_query", exc_info=True)
             raise InvalidQuery(_remote_message(error)) from error
@@ -554,9 +617,10 @@ class RemoteStore:
         return self.ask("ASK WHERE { GRAPH ?graph { ?s ?p ?o } }", {"graph": graph})
 
     def graph_bytes(self, graph: URIRef | None, media_type: str) -> bytes:
-        if not self.has_graph(graph):
-            raise NotFound(f"no graph named {graph}")
-        return _write_graph(list(self._graph_triples(self._target(graph))), media_type)
+        with self.access.reading():
+            if not self.has_graph(graph):
+                raise NotFound(f"no graph named {graph}")
+            return _write_graph(list(self._graph_triples(self._target(graph))), media_type)
 
     def _graph_triples(self, graph: str | None) -> Iterator[Triple]:
         """Every triple of one graph, a page at a time, until a page comes back empty: an
@@ -590,37 +654,40 @@ class RemoteStore:
         which the endpoint applies as one. A larger one goes in batches into a staging graph
         and then into place with one MOVE (replace) or ADD request: Virtuoso compiles a
         request into one code vector of at most 32 KB (SQ199), a few thousand triples. While
-        it is staged, the union default graph shows the staged triples too."""
+        it is staged, other clients of the remote see the staged triples in its union default
+        graph (reads through this store wait)."""
         target = self._target(graph)
         triples = _parse_upload(data, media_type)
         try:
             inserts = _inserts(target, triples, batch_size=None)
         except UnsafeTerm as error:
             raise ValidationFailed("the upload holds a term SPARQL cannot carry", [str(error)]) from error
-        if len(triples) <= self.batch_size:
-            statements = ([_drop(target)] if replace else []) + inserts
-            if statements:
-                self._update(" ;\n".join(statements))
+        with self.access.writing():  # the parse above need not hold readers back
+            if len(triples) <= self.batch_size:
+                statements = ([_drop(target)] if replace else []) + inserts
+                if statements:
+                    self._update(" ;\n".join(statements))
+                return len(triples)
+            staging = f"urn:x-border21:staging:{uuid.uuid4()}"
+            try:
+                for statement in _inserts(staging, triples, batch_size=self.batch_size):
+                    self._update(statement)
+                into = "DEFAULT" if target is None else f"GRAPH {sparql_iri(target)}"
+                if replace:
+                    self._update(f"MOVE SILENT GRAPH {sparql_iri(staging)} TO {into}")
+                else:
+                    self._update(f"ADD SILENT GRAPH {sparql_iri(staging)} TO {into} ;\n{_drop(staging)}")
+            except Border21Error:
+                with contextlib.suppress(Border21Error):
+                    self._update(_drop(staging))
+                raise
             return len(triples)
-        staging = f"urn:x-border21:staging:{uuid.uuid4()}"
-        try:
-            for statement in _inserts(staging, triples, batch_size=self.batch_size):
-                self._update(statement)
-            into = "DEFAULT" if target is None else f"GRAPH {sparql_iri(target)}"
-            if replace:
-                self._update(f"MOVE SILENT GRAPH {sparql_iri(staging)} TO {into}")
-            else:
-                self._update(f"ADD SILENT GRAPH {sparql_iri(staging)} TO {into} ;\n{_drop(staging)}")
-        except Border21Error:
-            with contextlib.suppress(Border21Error):
-                self._update(_drop(staging))
-            raise
-        return len(triples)
 
     def drop_graph(self, graph: URIRef | None) -> None:
-        if graph is not None and not self.has_graph(graph):
-            raise NotFound(f"no graph named {graph}")
-        self._update(_drop(self._target(graph)))
+        with self.access.writing():
+            if graph is not None and not self.has_graph(graph):
+                raise NotFound(f"no graph named {graph}")
+            self._update(_drop(self._target(graph)))
 
     def load_file(self, path: Path, graph: URIRef, media_type: str = TURTLE) -> None:
         self.add_triples(graph, _parse_upload(path.read_bytes(), media_type))
@@ -628,11 +695,12 @@ class RemoteStore:
     def add_triples(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         """Add triples in batches of `batch_size`, one update request each; the triples with
         blank nodes go together in one request, so each blank node stays one node."""
-        target = self._target(graph)
-        given = list(triples)
-        for statement in _inserts(target, given, batch_size=self.batch_size):
-            self._update(statement)
-        return len(given)
+        with self.access.writing():
+            target = self._target(graph)
+            given = list(triples)
+            for statement in _inserts(target, given, batch_size=self.batch_size):
+                self._update(statement)
+            return len(given)
 
     def contains(self, triple: Triple) -> bool:
         subject, predicate, obj = triple
@@ -667,23 +735,24 @@ class RemoteStore:
         return answer.rows
 
     def dump(self, out: BinaryIO, media_type: str) -> None:
-        if media_type not in RDFLIB_FORMATS:
-            raise NotAcceptable(f"the dataset cannot be written as {media_type}")
-        graphs = self._graphs()
-        if media_type in DATASET_FORMATS:
-            dataset = rdflib.Dataset()
-            _bind_prefixes(dataset)
+        with self.access.reading():
+            if media_type not in RDFLIB_FORMATS:
+                raise NotAcceptable(f"the dataset cannot be written as {media_type}")
+            graphs = self._graphs()
+            if media_type in DATASET_FORMATS:
+                dataset = rdflib.Dataset()
+                _bind_prefixes(dataset)
+                for graph in graphs:
+                    into = dataset.default_graph if graph == self.default_graph else dataset.graph(graph)
+                    for triple in self._graph_triples(str(graph)):
+                        into.add(triple)
+                out.write(dataset.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"))
+                return
+            union = rdflib.Graph()
             for graph in graphs:
-                into = dataset.default_graph if graph == self.default_graph else dataset.graph(graph)
                 for triple in self._graph_triples(str(graph)):
-                    into.add(triple)
-            out.write(dataset.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"))
-            return
-        union = rdflib.Graph()
-        for graph in graphs:
-            for triple in self._graph_triples(str(graph)):
-                union.add(triple)
-        out.write(_write_graph(_triples_of(union), media_type))
+                    union.add(triple)
+            out.write(_write_graph(_triples_of(union), media_type))
 
     def flush(self) -> None:
         """Nothing to do: every update is applied when its request returns."""

@@ -13,12 +13,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -261,69 +260,9 @@ class ServedStore:
                 self._writer = None
 
 
-class ReadWriteLock:
-    """Many readers at once or one writer alone; a waiting writer goes before readers that
-    come after it. A thread that holds the lock either way may take it again (a write that
-    reads, a dump that pages)."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._readers = 0
-        self._writer: int | None = None
-        self._writers_waiting = 0
-        self._held = threading.local()
-
-    def _holds(self) -> bool:
-        return getattr(self._held, "reading", False) or self._writer == threading.get_ident()
-
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[None]:
-        if self._holds():
-            yield
-            return
-        with self._changed:
-            self._changed.wait_for(lambda: self._writer is None and self._writers_waiting == 0)
-            self._readers += 1
-        self._held.reading = True
-        try:
-            yield
-        finally:
-            self._held.reading = False
-            with self._changed:
-                self._readers -= 1
-                self._changed.notify_all()
-
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        if self._writer == threading.get_ident():
-            yield
-            return
-        if self._holds():
-            raise RuntimeError("a thread that reads cannot start writing")
-        with self._changed:
-            self._writers_waiting += 1
-            try:
-                self._changed.wait_for(lambda: self._writer is None and self._readers == 0)
-            finally:
-                self._writers_waiting -= 1
-                self._changed.notify_all()  # readers held back by this waiting writer
-            self._writer = threading.get_ident()
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._writer = None
-                self._changed.notify_all()
-
-
 class RemoteService(RemoteStore):
     """A remote SPARQL store as the service uses it: reads and writes go to the remote, which
-    keeps its own data; timeouts are HTTP timeouts (set the remote's own query limit too).
-
-    The service's own reads never run while one of its writes does. A remote such as Virtuoso
-    reads without a snapshot (read committed, row by row): one query could see the first
-    triples of a write and not the rest, and a multi-operation update or a staged upload is
-    several commits there. Writes by other clients of the remote are not covered."""
+    keeps its own data; timeouts are HTTP timeouts (set the remote's own query limit too)."""
 
     generation: Path | None = None
 
@@ -342,7 +281,6 @@ class RemoteService(RemoteStore):
             hidden_graphs=settings.remote_hidden_graphs,
         )
         self.version = 0
-        self.access = ReadWriteLock()
         # As on the embedded store, only a user's query (`execute`) is capped: the service's
         # own reads (every link on a date, the search index) grow with the data.
         self.cap_reads = False
@@ -351,47 +289,23 @@ class RemoteService(RemoteStore):
         """None: the remote store may change behind the service's back, so nothing is cached."""
         return None
 
-    def _ask_remote(
-        self,
-        query: str,
-        bindings: Bindings | None,
-        dataset: QueryDataset | None,
-        *,
-        capped: bool = True,
-        whole: bool = True,
-    ) -> QueryResult:
-        with self.access.reading():
-            return super()._ask_remote(query, bindings, dataset, capped=capped, whole=whole)
-
-    def graph_bytes(self, graph: URIRef | None, media_type: str) -> bytes:
-        with self.access.reading():  # its pages all from one state
-            return super().graph_bytes(graph, media_type)
-
-    def dump(self, out: BinaryIO, media_type: str) -> None:
-        with self.access.reading():
-            super().dump(out, media_type)
-
     def update(self, update: str, dataset: QueryDataset | None = None) -> None:
-        with self.access.writing():
-            super().update(update, dataset)
-            self.version += 1
+        super().update(update, dataset)
+        self.version += 1
 
     def replace_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
-        with self.access.writing():
-            count = super().replace_graph(graph, data, media_type)
-            self.version += 1
+        count = super().replace_graph(graph, data, media_type)
+        self.version += 1
         return count
 
     def add_to_graph(self, graph: URIRef | None, data: bytes, media_type: str) -> int:
-        with self.access.writing():
-            count = super().add_to_graph(graph, data, media_type)
-            self.version += 1
+        count = super().add_to_graph(graph, data, media_type)
+        self.version += 1
         return count
 
     def drop_graph(self, graph: URIRef | None) -> None:
-        with self.access.writing():
-            super().drop_graph(graph)
-            self.version += 1
+        super().drop_graph(graph)
+        self.version += 1
 
 
 ServiceStore = ServedStore | RemoteService

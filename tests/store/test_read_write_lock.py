@@ -9,7 +9,8 @@ from email.message import Message
 import pytest
 
 from service.config import Settings
-from service.store.served import ReadWriteLock, RemoteService
+from service.store.remote import ReadWriteLock
+from service.store.served import RemoteService
 
 WAIT = 5.0
 
@@ -120,19 +121,39 @@ def test_the_remote_service_holds_its_reads_while_one_of_its_writes_runs(monkeyp
     sent: list[str] = []
     write_at_remote, finish_write = threading.Event(), threading.Event()
 
-    def send(text: str, *, update: bool, **_: object) -> tuple[bytes, Message]:
-        if update:
-            sent.append("write sent")
-            write_at_remote.set()
-            finish_write.wait(WAIT)
-            sent.append("write answered")
-            return b"", Message()
-        sent.append("read sent")
-        headers = Message()
-        headers["Content-Type"] = "application/sparql-results+json"
-        return b'{"head": {"vars": []}, "boolean": true}', headers
+    class Exchange:
+        """Stands for SPARQLWrapper: records when each request reaches the remote."""
 
-    monkeypatch.setattr(store, "_send", send)
+        queryType = "SELECT"
+
+        def addParameter(self, name: str, value: str) -> None: ...
+
+        def setQuery(self, text: str) -> None: ...
+
+        def query(self) -> Exchange:
+            if self.queryType != "SELECT":
+                sent.append("write sent")
+                write_at_remote.set()
+                finish_write.wait(WAIT)
+                sent.append("write answered")
+                self.body, self.headers = b"", Message()
+            else:
+                sent.append("read sent")
+                self.body, self.headers = b'{"head": {"vars": []}, "boolean": true}', Message()
+                self.headers["Content-Type"] = "application/sparql-results+json"
+            return self
+
+        @property
+        def response(self) -> Exchange:
+            return self
+
+        def read(self) -> bytes:
+            return self.body
+
+        def info(self) -> Message:
+            return self.headers
+
+    monkeypatch.setattr(store, "_wrapper", lambda **_: Exchange())
     writer = started(
         lambda: store.update("INSERT DATA { <urn:x:s> <urn:x:p> 1 } ; INSERT DATA { <urn:x:s> <urn:x:q> 1 }")
     )
