@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from service.api.deps import SettingsDep, StoreDep
 from service.api.v1 import models
 from service.api.v1.present import Presenter
+from service.config import Settings
 from service.keys import parse_resource
 from service.scenarios import Change, ScenarioRepository, ScenarioRequest, ScenarioResult, run_scenario
 from service.store.base import GraphStore
@@ -74,6 +75,10 @@ def present(identifier: str, body: models.ScenarioIn, result: ScenarioResult) ->
     return models.ScenarioOut(id=identifier, request=body, outcomes=outcomes, total=len(outcomes))
 
 
+def _repository(settings: Settings) -> ScenarioRepository:
+    return ScenarioRepository(settings.store / "scenarios", settings.scenarios_kept)
+
+
 def _run(store: GraphStore, request: ScenarioRequest) -> ScenarioResult:
     with _runs:
         return run_scenario(store, request)
@@ -95,7 +100,7 @@ async def create_scenario(
 ) -> models.ScenarioOut:
     request = to_request(body)
     result = await run_in_threadpool(_run, store, request)  # a scenario that fails is not saved
-    identifier = ScenarioRepository(settings.store / "scenarios", settings.scenarios_kept).save(request)
+    identifier = _repository(settings).save(request)
     response.headers["Location"] = f"/api/v1/scenarios/{identifier}"
     return present(identifier, as_input(request), result)
 
@@ -107,7 +112,7 @@ async def create_scenario(
     responses=ERRORS,
 )
 async def get_scenario(identifier: str, store: StoreDep, settings: SettingsDep) -> models.ScenarioOut:
-    request = ScenarioRepository(settings.store / "scenarios", settings.scenarios_kept).load(identifier)
+    request = _repository(settings).load(identifier)
     result = await run_in_threadpool(_run, store, request)
     return present(identifier, as_input(request), result)
 
@@ -121,7 +126,7 @@ async def get_scenario(identifier: str, store: StoreDep, settings: SettingsDep) 
 async def compare_scenarios(
     first: str, second: str, store: StoreDep, settings: SettingsDep
 ) -> models.ScenarioComparison:
-    repository = ScenarioRepository(settings.store / "scenarios", settings.scenarios_kept)
+    repository = _repository(settings)
     one, two = repository.load(first), repository.load(second)
     result_one = await run_in_threadpool(_run, store, one)
     result_two = await run_in_threadpool(_run, store, two)
