@@ -10,6 +10,7 @@ otherwise.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,46 @@ class SelectResult:
 
 
 QueryResult = SelectResult | bool | list[Triple]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One property to read whole: the (subject, object) pairs of `predicate` in any graph
+    whose subject is an IRI and whose object is `object` (when given), an IRI (when neither is
+    given), or a literal of `datatype` (its lexical form)."""
+
+    predicate: URIRef
+    object: URIRef | None = None
+    datatype: URIRef | None = None
+
+
+@dataclass
+class Scanned:
+    """What scans found, compactly: millions of pairs cross a process boundary as arrays of
+    numbers into one table of strings (IRIs and lexical forms), not as terms. `pairs[i]` holds
+    scan i's distinct pairs flat, subject and object alternating."""
+
+    strings: list[str] = field(default_factory=list)
+    pairs: list[array[int]] = field(default_factory=list)
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def number(self, value: str) -> int:
+        found = self._numbers.get(value)
+        if found is None:
+            found = self._numbers[value] = len(self.strings)
+            self.strings.append(value)
+        return found
+
+    def add(self, found: Iterable[tuple[str, str]]) -> None:
+        """Add one scan's pairs, each once."""
+        number = self.number
+        flat = array("I")
+        for pair in {(number(subject), number(value)) for subject, value in found}:
+            flat.extend(pair)
+        self.pairs.append(flat)
+
+    def __getstate__(self) -> dict[str, object]:  # the lookup table is not sent
+        return {"strings": self.strings, "pairs": self.pairs, "_numbers": {}}
 
 
 @dataclass(frozen=True)
@@ -134,6 +175,11 @@ class GraphStore(Protocol):
 
     def add_triples(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         """Add triples to a named graph; return how many were given."""
+        ...
+
+    def scan(self, scans: list[Scan]) -> Scanned:
+        """The pairs of each scan, in one read: what an in-memory index is built from when a
+        join per question would cost seconds."""
         ...
 
     def contains(self, triple: Triple) -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, TypeGuard, TypeVar
 
 import pyoxigraph as ox
 from rdflib import XSD
@@ -31,6 +31,8 @@ from service.store.base import (
     Bindings,
     QueryDataset,
     QueryResult,
+    Scan,
+    Scanned,
     SelectResult,
     Serialized,
     Term,
@@ -88,6 +90,13 @@ def from_ox(term: object) -> Term:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def _scanned(value: object, datatype: str | None) -> TypeGuard[ox.NamedNode | ox.Literal]:
+    """An IRI when no datatype is asked for, else a literal of that datatype."""
+    if datatype is None:
+        return isinstance(value, ox.NamedNode)
+    return isinstance(value, ox.Literal) and value.datatype.value == datatype
 
 
 def _acceptable(media_type: str | None, supported: Mapping[str, object], what: str) -> str:
@@ -324,6 +333,20 @@ class OxigraphStore:
 
     def drop_named_graph(self, graph: URIRef) -> None:
         self._store.remove_graph(ox.NamedNode(str(graph)))
+
+    def scan(self, scans: list[Scan]) -> Scanned:
+        scanned = Scanned()
+        for scan in scans:
+            scanned.add(self._scan(scan))
+        return scanned
+
+    def _scan(self, scan: Scan) -> Iterator[tuple[str, str]]:
+        wanted = ox.NamedNode(str(scan.object)) if scan.object is not None else None
+        datatype = str(scan.datatype) if scan.datatype is not None else None
+        for quad in self._store.quads_for_pattern(None, ox.NamedNode(str(scan.predicate)), wanted, None):
+            subject, value = quad.subject, quad.object
+            if isinstance(subject, ox.NamedNode) and _scanned(value, datatype):
+                yield subject.value, value.value
 
     def contains(self, triple: Triple) -> bool:
         s, p, o = (to_ox(term) for term in triple)

@@ -85,6 +85,8 @@ from service.store.base import (
     Bindings,
     QueryDataset,
     QueryResult,
+    Scan,
+    Scanned,
     SelectResult,
     Serialized,
     Term,
@@ -708,6 +710,33 @@ class RemoteStore:
         return self.ask(
             "ASK WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", {"s": subject, "p": predicate, "o": obj}
         )
+
+    def scan(self, scans: list[Scan]) -> Scanned:
+        scanned = Scanned()
+        with self.access.reading():  # one state for every scan
+            for scan in scans:
+                scanned.add(self._scan(scan))
+        return scanned
+
+    def _scan(self, scan: Scan) -> set[tuple[str, str]]:
+        bindings: dict[str, Term] = {"p": scan.predicate}
+        if scan.object is not None:
+            bindings["o"] = scan.object
+        query = "SELECT DISTINCT ?p ?o ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        answer = self._ask_remote(query, bindings, None, capped=False)
+        assert isinstance(answer, SelectResult)
+        pairs = set()
+        for row in answer.rows:
+            subject, value = row["s"], row["o"]
+            if not isinstance(subject, URIRef):
+                continue
+            if scan.datatype is None:
+                wanted_kind = isinstance(value, URIRef)
+            else:
+                wanted_kind = isinstance(value, Literal) and value.datatype == scan.datatype
+            if wanted_kind:
+                pairs.add((str(subject), str(value)))
+        return pairs
 
     # -- inspection and export -------------------------------------------------------------
 

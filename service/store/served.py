@@ -25,7 +25,7 @@ from rdflib.term import URIRef
 
 from service.config import Settings
 from service.errors import ReadOnly, StoreUnavailable
-from service.store.base import Bindings, QueryDataset, QueryResult, SelectResult, Serialized, Triple
+from service.store.base import Bindings, QueryDataset, QueryResult, Scan, Scanned, SelectResult, Serialized, Triple
 from service.store.home import (
     StoreHome,
     has_writer,
@@ -198,6 +198,10 @@ class ServedStore:
 
     def contains(self, triple: Triple) -> bool:
         return bool(self._read("contains", triple))
+
+    def scan(self, scans: list[Scan]) -> Scanned:
+        result: Scanned = self._read("scan", scans)
+        return result
 
     def named_graphs(self) -> list[URIRef]:
         result: list[URIRef] = self._read("named_graphs")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import Border21Error, QueryTimeout, StoreUnavailable
+from service.store.base import Scanned
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,8 @@ _LIBC = _glibc()
 
 def _large(value: Any) -> bool:
     rows = getattr(value, "rows", value)
+    if isinstance(value, Scanned):
+        return len(value.strings) >= LARGE_RESULT
     return isinstance(rows, list) and len(rows) >= LARGE_RESULT
 
 

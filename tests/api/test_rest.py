@@ -169,6 +169,29 @@ def test_the_agency_level_network(world_api: TestClient) -> None:
     assert frozenset(("agency/aa-bureau", "agency/cc-bureau")) in pairs
 
 
+@pytest.mark.parametrize("level", ["state", "agency"])
+def test_the_network_comes_in_pages_that_join_into_the_whole(world_api: TestClient, level: str) -> None:
+    whole = world_api.get("/api/v1/network", params={"at": "2016-01-01", "level": level}).json()
+    assert whole["total_edges"] == len(whole["edges"]) >= (3 if level == "state" else 1)
+    assert whole["total_nodes"] == len(whole["nodes"])
+    edges, nodes, path = [], {}, f"/api/v1/network?at=2016-01-01&level={level}&limit=1"
+    while path:
+        response = world_api.get(path)
+        page = response.json()
+        assert len(page["edges"]) == 1 and page["total_edges"] == whole["total_edges"]
+        # A page names the actors of its own edges, each with its degree in the whole network.
+        assert {n["key"] for n in page["nodes"]} == {e[side]["key"] for e in page["edges"] for side in ("a", "b")}
+        nodes.update({n["key"]: n for n in page["nodes"]})
+        edges += page["edges"]
+        following = response.links.get("next")
+        path = following["url"] if following else ""
+    assert edges == whole["edges"]
+    assert sorted(nodes.values(), key=lambda n: n["key"]) == sorted(whole["nodes"], key=lambda n: n["key"])
+    beyond = world_api.get("/api/v1/network", params={"at": "2016-01-01", "level": level, "offset": 1000}).json()
+    assert beyond["edges"] == [] and beyond["total_edges"] == whole["total_edges"]
+    assert world_api.get("/api/v1/network", params={"limit": 1001}).status_code in (400, 422)
+
+
 def test_paths_follow_the_date(world_api: TestClient) -> None:
     def best(at: str, function: str) -> tuple[str, str]:
         body = world_api.get(

@@ -85,13 +85,13 @@ def test_the_queries_of_one_request_share_the_timeout(
     from service.api import create_app
     from service.config import Settings
 
-    links_at = cooperation.links_at
+    read = cooperation.LinkIndex.read
 
-    def slow_then_read(store, at, party=None):  # type: ignore[no-untyped-def]
+    def slow_then_read(cls, store):  # type: ignore[no-untyped-def]
         time.sleep(2.5)  # as if earlier queries of this request had taken the time
-        return links_at(store, at, party)
+        return read(store)
 
-    monkeypatch.setattr(cooperation, "links_at", slow_then_read)
+    monkeypatch.setattr(cooperation.LinkIndex, "read", classmethod(slow_then_read))
     store = copy_store(built_store, tmp_path / "store")
     settings = Settings(store=store, query_timeout=2, warm_up=False)  # type: ignore[call-arg]
     with TestClient(create_app(settings)) as client:

@@ -30,6 +30,7 @@ from service.store.base import (
     TURTLE,
     GraphStore,
     QueryDataset,
+    Scan,
     SelectResult,
 )
 from service.store.oxigraph import OxigraphStore
@@ -378,3 +379,22 @@ def test_json_results_of_every_term_kind(backend: GraphStore) -> None:
             ("uri", "literal", str(XSD.date)),
         ]
     )
+
+
+def test_scans_read_each_pair_once_whatever_the_backend(store: GraphStore) -> None:
+    store.add_triples(G2, [(EX.a, EX.n, Literal(1)), (EX.c, EX.when, Literal("2020-01-02", datatype=XSD.date))])
+    store.add_triples(G1, [(BNode(), EX.knows, EX.b), (EX.c, EX.when, Literal("2020-01-02"))])
+    scanned = store.scan(
+        [Scan(EX.knows), Scan(EX.when, datatype=XSD.date), Scan(RDFS.label), Scan(EX.knows, object=EX.b), Scan(EX.n)]
+    )
+
+    def pairs(index: int) -> list[tuple[str, str]]:
+        flat = scanned.pairs[index]
+        return sorted((scanned.strings[s], scanned.strings[o]) for s, o in zip(flat[0::2], flat[1::2], strict=True))
+
+    # Subjects are IRIs; objects IRIs unless a datatype is asked for; a triple in two graphs once.
+    assert pairs(0) == [(str(EX.a), str(EX.b))]
+    assert pairs(1) == [(str(EX.c), "2020-01-02")]
+    assert pairs(2) == []  # labels are literals
+    assert pairs(3) == [(str(EX.a), str(EX.b))]
+    assert pairs(4) == []

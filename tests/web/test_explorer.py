@@ -353,7 +353,16 @@ def synthetic_network(states: int, agencies: int) -> dict[str, object]:
         edges = [{"a": ref(keys[i], names[i]), "b": ref(keys[j], names[j]), "bases": [channel]} for i, j in pairs]
         degree = {n: sum(n in pair for pair in pairs) for n in range(agencies)}
         nodes = [{**ref(keys[n], names[n]), "degree": degree[n], "iso_code": None} for n in range(agencies)]
-    return {"at": ON, "level": "state" if states else "agency", "nodes": nodes, "edges": edges}
+    return {
+        "at": ON,
+        "level": "state" if states else "agency",
+        "nodes": nodes,
+        "edges": edges,
+        "total_edges": len(edges),
+        "total_nodes": len(nodes),
+        "limit": 1000,
+        "offset": 0,
+    }
 
 
 @pytest.mark.parametrize(("states", "agencies"), [(50, 0), (0, 300)], ids=["50-states", "300-agencies"])
@@ -406,3 +415,26 @@ def test_the_graph_stays_readable_when_large(server: Server, page, states: int, 
     page.screenshot(path=str(ARTIFACTS / f"explorer-{states or agencies}-{level}-graph.png"))
     page.click("#tab-table")
     assert page.locator("#actors-table tbody tr").count() == count
+
+
+def test_the_explorer_joins_the_network_s_pages(server: Server, page) -> None:  # type: ignore[no-untyped-def]
+    import json
+    from urllib.parse import parse_qs, urlparse
+
+    network = synthetic_network(12, 0)
+    asked: list[int] = []
+
+    def one_page(route) -> None:  # type: ignore[no-untyped-def]
+        query = parse_qs(urlparse(route.request.url).query)
+        offset, limit = int(query["offset"][0]), 5  # a server whose pages are smaller than asked
+        asked.append(offset)
+        edges = network["edges"][offset : offset + limit]
+        keys = {e[side]["key"] for e in edges for side in ("a", "b")}
+        body = {**network, "edges": edges, "nodes": [n for n in network["nodes"] if n["key"] in keys], "offset": offset}
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route(lambda url: "/api/v1/network" in url, one_page)
+    open_explorer(page, server, f"?at={ON}&level=state")
+    assert asked == list(range(0, len(network["edges"]), 5))
+    assert page.evaluate("() => window.explorer.cy.nodes().length") == 12
+    assert page.evaluate("() => window.explorer.cy.edges().length") == len(network["edges"])

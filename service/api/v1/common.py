@@ -70,7 +70,13 @@ class Paging:
 
     def page(self, items: list[T], request: Request, response: Response) -> Page[T]:
         """Cut one page out of `items` and set the Link header for the pages around it."""
-        total = len(items)
+        self.set_links(len(items), request, response)
+        return Page[T](
+            items=items[self.offset : self.offset + self.limit], total=len(items), limit=self.limit, offset=self.offset
+        )
+
+    def set_links(self, total: int, request: Request, response: Response) -> None:
+        """The Link header for the pages around this one, of `total` items."""
         links = []
         if self.offset + self.limit < total:
             links.append(f'<{self._url(request, self.offset + self.limit)}>; rel="next"')
@@ -78,9 +84,6 @@ class Paging:
             links.append(f'<{self._url(request, max(0, self.offset - self.limit))}>; rel="prev"')
         if links:
             response.headers["Link"] = ", ".join(links)
-        return Page[T](
-            items=items[self.offset : self.offset + self.limit], total=total, limit=self.limit, offset=self.offset
-        )
 
     def _url(self, request: Request, offset: int) -> str:
         parameters = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "limit")]
@@ -147,20 +150,74 @@ class DateCache:
         return value
 
 
+class LinkIndexCache:
+    """The store's link index (`cooperation.LinkIndex`) for its current version: read once, by
+    the start-up warm-up or the first request that needs it, instead of joining in the store
+    for each date. A store that cannot say when it changed (a remote one) has none."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: str | None = None
+        self._index: cooperation.LinkIndex | None = None
+
+    def get(self, store: ServiceStore) -> cooperation.LinkIndex | None:
+        key = store.cache_key()
+        if key is None:
+            return None
+        with self._lock:
+            if self._index is not None and self._key == key:
+                return self._index
+        index = cooperation.LinkIndex.read(store)  # without the lock, as KnowledgeCache.get
+        with self._lock:
+            self._index, self._key = index, key
+        return index
+
+
 def links_on(
     request: Request, store: ServiceStore, day: dt.date, party: URIRef | None = None
 ) -> list[cooperation.Link]:
     """The links on a date (with `party`, that actor's only), cached per store version."""
-    cache: DateCache = request.app.state.dates
-    return cache.get(store, f"links {party or ''}", day, lambda: cooperation.links_at(store, day, party))
+    return _dated(
+        request,
+        store,
+        f"links {party or ''}",
+        day,
+        lambda index: index.links_at(day, party),
+        lambda: cooperation.links_at(store, day, party),
+    )
 
 
 def supports_on(
     request: Request, store: ServiceStore, day: dt.date, party: URIRef | None = None
 ) -> dict[URIRef, list[cooperation.Support]]:
     """What those links rest on, cached the same way."""
-    cache: DateCache = request.app.state.dates
-    return cache.get(store, f"supports {party or ''}", day, lambda: cooperation.supports_at(store, day, party))
+    return _dated(
+        request,
+        store,
+        f"supports {party or ''}",
+        day,
+        lambda index: index.supports_at(day, party),
+        lambda: cooperation.supports_at(store, day, party),
+    )
+
+
+def _dated(
+    request: Request,
+    store: ServiceStore,
+    kind: str,
+    day: dt.date,
+    from_index: Callable[[cooperation.LinkIndex], V],
+    from_store: Callable[[], V],
+) -> V:
+    """From the link index where the store has one, else joined in the store for `day` alone."""
+    dates: DateCache = request.app.state.dates
+    links: LinkIndexCache = request.app.state.links
+
+    def read() -> V:
+        index = links.get(store)
+        return from_index(index) if index is not None else from_store()
+
+    return dates.get(store, kind, day, read)
 
 
 def actors_of(request: Request, store: ServiceStore) -> list[catalog.Actor]:
@@ -180,7 +237,8 @@ def _channels(cache: DateCache, store: ServiceStore) -> list[catalog.Channel]:
 
 
 def warm_up(state: State, store: ServiceStore, stop: threading.Event) -> None:
-    """Fill the caches every planner request needs (knowledge, actors, channels, search index)
+    """Fill the caches every planner request needs (knowledge, actors, channels, search index,
+    link index)
     for the store's current version, so that the first request does not pay for them: at a
     million triples they take seconds. Run in a background thread until done or `stop` is set
     (checked between the reads; closing the store ends the one under way). A failure is only
@@ -196,6 +254,7 @@ def warm_up(state: State, store: ServiceStore, stop: threading.Event) -> None:
         lambda: _actors(state.dates, store),
         lambda: _channels(state.dates, store),
         lambda: state.search.get(store),
+        lambda: state.links.get(store),
     ]
     for step in steps:
         if stop.is_set():

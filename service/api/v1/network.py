@@ -5,16 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from rdflib import URIRef
 
 from service import catalog, cooperation
 from service.api.deps import StoreDep
-from service.api.v1.common import AtDep, KnowledgeDep, actors_of, channels_of, links_on, supports_on
+from service.api.v1.common import (
+    MAX_OFFSET,
+    AtDep,
+    DateCache,
+    KnowledgeDep,
+    Paging,
+    actors_of,
+    channels_of,
+    links_on,
+    supports_on,
+)
 from service.api.v1.models import Link, ResourceRef, Way
 from service.api.v1.present import Presenter
 from service.errors import InvalidQuery
@@ -49,30 +60,54 @@ class Edge(BaseModel):
 class Network(BaseModel):
     at: dt.date
     level: Literal["state", "agency"]
-    nodes: list[Node]
-    edges: list[Edge]
+    nodes: list[Node] = Field(..., description="The actors of this page's edges.")
+    edges: list[Edge] = Field(..., description="One page of edges, ordered by their actors' keys.")
+    total_edges: int = Field(..., description="How many edges the whole network has, over all pages.")
+    total_nodes: int = Field(..., description="How many actors the whole network has.")
+    limit: int
+    offset: int
+
+
+NETWORK_MAX_LIMIT = 1000
+
+
+class NetworkPaging(Paging):
+    def __init__(
+        self,
+        limit: Annotated[
+            int, Query(ge=1, le=NETWORK_MAX_LIMIT, description="Edges per page (each with its explanations).")
+        ] = 200,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Edges to skip.")] = 0,
+    ) -> None:
+        super().__init__(limit, offset)
 
 
 def _optional(value: str | None, name: str, kinds: tuple[str, ...]) -> URIRef | None:
     return None if value is None else parse_resource(value, name, kinds=kinds)
 
 
-def build_network(
-    store: GraphStore,
+@dataclass(frozen=True)
+class Arrangement:
+    """A whole network on a date, before it is written out: its edges in order, each with its
+    bases in precedence order, and each actor's neighbours. Kept per store version, date and
+    filters, so that each page of a large network is only cut and written."""
+
+    edges: list[tuple[URIRef, URIRef, list[tuple[URIRef, str, list[cooperation.Link]]]]]
+    neighbours: dict[URIRef, set[URIRef]]
+
+
+def arrange(
     knowledge: cooperation.Knowledge,
-    at: dt.date,
     level: str,
     *,
     links: list[cooperation.Link],
-    explained: dict[URIRef, list[cooperation.Support]],
     actors: list[catalog.Actor],
     capability: URIRef | None = None,
     channel: URIRef | None = None,
     instrument: URIRef | None = None,
     actor: URIRef | None = None,
-) -> Network:
-    by_iri = {a.iri: a for a in actors}
-    states = {iri for iri, a in by_iri.items() if a.kind == "state"}
+) -> Arrangement:
+    states = {a.iri for a in actors if a.kind == "state"}
     if level == "state":
         links = [link for link in links if link.a in states and link.b in states]
     else:
@@ -85,7 +120,6 @@ def build_network(
         links = [link for link in links if knowledge.covers(link.basis, capability)]
     if actor is not None:
         links = [link for link in links if actor in (link.a, link.b)]
-    present = Presenter(knowledge, store, explained)
     grouped: dict[tuple[URIRef, URIRef], dict[URIRef, list[cooperation.Link]]] = defaultdict(lambda: defaultdict(list))
     for link in links:
         grouped[(link.a, link.b)][link.basis].append(link)
@@ -96,28 +130,72 @@ def build_network(
         neighbours[b].add(a)
         order = cooperation.precedence_order(knowledge, {basis: group[0].kind for basis, group in by_basis.items()})
         bases = [
-            EdgeBasis(basis=present.ref(basis), kind=group[0].kind, links=[present.link(link) for link in group])
-            for basis, group in sorted(by_basis.items(), key=lambda kv: order(kv[0]))
+            (basis, group[0].kind, group) for basis, group in sorted(by_basis.items(), key=lambda kv: order(kv[0]))
         ]
-        edges.append(Edge(a=present.ref(a), b=present.ref(b), bases=bases))
-    nodes = [
-        Node(**present.ref(iri).model_dump(), degree=len(others), iso_code=by_iri[iri].iso if iri in by_iri else None)
-        for iri, others in sorted(neighbours.items(), key=lambda kv: knowledge.label(kv[0]).casefold())
+        edges.append((a, b, bases))
+    return Arrangement(edges, dict(neighbours))
+
+
+def network_page(
+    arrangement: Arrangement,
+    store: GraphStore,
+    knowledge: cooperation.Knowledge,
+    at: dt.date,
+    level: str,
+    *,
+    explained: dict[URIRef, list[cooperation.Support]],
+    actors: list[catalog.Actor],
+    limit: int,
+    offset: int,
+) -> Network:
+    """One page of the network: its edges with every link's explanation, and their actors."""
+    present = Presenter(knowledge, store, explained)
+    iso = {a.iri: a.iso for a in actors}
+    page = arrangement.edges[offset : offset + limit]
+    edges = [
+        Edge(
+            a=present.ref(a),
+            b=present.ref(b),
+            bases=[
+                EdgeBasis(basis=present.ref(basis), kind=kind, links=[present.link(link) for link in group])
+                for basis, kind, group in bases
+            ],
+        )
+        for a, b, bases in page
     ]
-    return Network(at=at, level=level, nodes=nodes, edges=edges)
+    shown = {actor for a, b, _ in page for actor in (a, b)}
+    nodes = [
+        Node(**present.ref(iri).model_dump(), degree=len(arrangement.neighbours[iri]), iso_code=iso.get(iri))
+        for iri in sorted(shown, key=lambda iri: knowledge.label(iri).casefold())
+    ]
+    return Network(
+        at=at,
+        level=level,
+        nodes=nodes,
+        edges=edges,
+        total_edges=len(arrangement.edges),
+        total_nodes=len(arrangement.neighbours),
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get(
     "/network",
     response_model=Network,
     summary="Who cooperates with whom on a date, each edge with the instruments and channels behind it",
+    description="The network is paged by edges (`limit`, `offset`; the `Link` header names the next and "
+    "previous pages): each page carries its edges with every link's explanation and the actors they join, "
+    "with their degree in the whole network.",
     responses=ERRORS,
 )
 async def network(
     request: Request,
+    response: Response,
     store: StoreDep,
     knowledge: KnowledgeDep,
     at: AtDep,
+    paging: Annotated[NetworkPaging, Depends(NetworkPaging)],
     level: Annotated[
         Literal["state", "agency"], Query(description="Links between states, or involving agencies.")
     ] = "state",
@@ -133,19 +211,36 @@ async def network(
     actor: Annotated[str | None, Query(description="Only the links of this actor.")] = None,
 ) -> Network:
     def answer() -> Network:
-        return build_network(
+        actors = actors_of(request, store)
+        cache: DateCache = request.app.state.dates
+        filters = (level, chosen_capability, chosen_channel, chosen_instrument, chosen_actor)
+        arrangement = cache.get(
+            store,
+            "network " + " ".join(str(f) for f in filters),
+            at,
+            lambda: arrange(
+                knowledge,
+                level,
+                # One actor's network is read on its own: the whole date's links are not needed.
+                links=links_on(request, store, at, chosen_actor),
+                actors=actors,
+                capability=chosen_capability,
+                channel=chosen_channel,
+                instrument=chosen_instrument,
+                actor=chosen_actor,
+            ),
+        )
+        paging.set_links(len(arrangement.edges), request, response)
+        return network_page(
+            arrangement,
             store,
             knowledge,
             at,
             level,
-            # One actor's network is read on its own: the whole date's links are not needed.
-            links=links_on(request, store, at, chosen_actor),
             explained=supports_on(request, store, at, chosen_actor),
-            actors=actors_of(request, store),
-            capability=chosen_capability,
-            channel=chosen_channel,
-            instrument=chosen_instrument,
-            actor=chosen_actor,
+            actors=actors,
+            limit=paging.limit,
+            offset=paging.offset,
         )
 
     chosen_capability = _capability(capability)

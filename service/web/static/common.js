@@ -91,6 +91,22 @@ export async function allItems(path, parameters = {}) {
   }
 }
 
+/** The whole network the parameters ask for: its pages (1000 edges each) joined. */
+export async function wholeNetwork(parameters = {}) {
+  let network = null;
+  const nodes = new Map();
+  for (let offset = 0; ; ) {
+    const page = await getJSON("/api/v1/network", { ...parameters, limit: 1000, offset });
+    if (network === null) network = { ...page, edges: [] };
+    network.edges.push(...page.edges);
+    for (const node of page.nodes) nodes.set(node.key, node);
+    offset += page.edges.length;
+    if (offset >= page.total_edges || page.edges.length === 0) break;
+  }
+  network.nodes = [...nodes.values()].sort((x, y) => x.label.localeCompare(y.label));
+  return network;
+}
+
 // -- dates --------------------------------------------------------------------------------
 
 export function isoDate(date) {

@@ -19,6 +19,7 @@ import {
   postJSON,
   today,
   validDate,
+  wholeNetwork,
 } from "./common.js";
 import { createGraph, edgeId } from "./graph.js";
 import { edgePanel, nodePanel, outcomeMark, outcomeText, scenarioPanel } from "./panels.js";
@@ -211,7 +212,7 @@ async function load() {
   $("status").textContent = `Loading the network on ${formatDate(at())}…`;
   let answer;
   try {
-    answer = await getJSON("/api/v1/network", {
+    answer = await wholeNetwork({
       at: at(),
       level: state.level,
       capability: state.capability,

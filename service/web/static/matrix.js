@@ -16,6 +16,7 @@ import {
   today,
   validDate,
   withQuery,
+  wholeNetwork,
 } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -95,7 +96,7 @@ async function load() {
   $("status").textContent = "Loading…";
   let network;
   try {
-    network = await getJSON("/api/v1/network", { at: at(), level: "state", capability: state.function });
+    network = await wholeNetwork({ at: at(), level: "state", capability: state.function });
   } catch (error) {
     if (ticket === loads) {
       main.dataset.state = "error";

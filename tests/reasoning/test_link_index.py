@@ -1,0 +1,78 @@
+"""The link index answers exactly what the store's joins answer: the links on a date and what
+each rests on, for every actor or one, in the invented world, the curated data and generated
+data, on every date where something starts or ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from rdflib import URIRef
+
+from service import cooperation
+from service.build.pipeline import build
+from service.generate import generate
+from service.resources import ontology_dir
+from service.store import OpenStore, StoreHome
+from service.store.base import GraphStore
+
+
+@pytest.fixture(scope="module")
+def generated_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
+    root = tmp_path_factory.mktemp("generated")
+    generate(root / "data", 12_000, seed=4)
+    build(StoreHome(root / "store"), ontology_dir(), root / "data")
+    with OpenStore(StoreHome(root / "store"), read_only=True) as store:
+        yield store
+
+
+def dates_of(index: cooperation.LinkIndex) -> list[dt.date]:
+    """Every date a link starts or ends on, and the day after each end."""
+    days = {link.start for link in index.links}
+    for link in index.links:
+        if link.end is not None:
+            days |= {link.end, link.end + dt.timedelta(days=1)}
+    ordered = sorted(days)
+    return [*ordered[:: max(1, len(ordered) // 12)], ordered[-1]]
+
+
+def busiest(index: cooperation.LinkIndex, count: int) -> list[URIRef]:
+    degree = Counter(actor for link in index.links for actor in (link.a, link.b))
+    return [actor for actor, _ in degree.most_common(count)]
+
+
+def assert_same_as_joins(store: GraphStore) -> cooperation.LinkIndex:
+    index = cooperation.LinkIndex.read(store)
+    for day in dates_of(index):
+        for party in [None, *busiest(index, 3)]:
+            joined = cooperation.links_at(store, day, party)
+            assert Counter(index.links_at(day, party)) == Counter(joined), (day, party)
+            assert index.supports_at(day, party) == cooperation.supports_at(store, day, party), (day, party)
+    return index
+
+
+def test_in_the_invented_world(world: GraphStore) -> None:
+    index = assert_same_as_joins(world)
+    supports = [s for behind in index.supports.values() for s in behind]
+    # What the comparison covers: ended links, lifted links, derived participations, accesses.
+    assert any(link.end is not None for link in index.links)
+    assert any(link.lifted for link in index.links)
+    assert any(s.derived_from for s in supports)
+    assert {s.kind for s in supports} == {"participation", "access"}
+
+
+def test_in_the_curated_data(curated_store: GraphStore) -> None:
+    index = assert_same_as_joins(curated_store)
+    assert len(index.links) > 100
+
+
+def test_in_generated_data(generated_store: GraphStore) -> None:
+    index = assert_same_as_joins(generated_store)
+    assert len(index.links) > 100
+
+
+def test_an_actor_without_links_has_none(world: GraphStore) -> None:
+    index = cooperation.LinkIndex.read(world)
+    assert index.links_at(dt.date(2021, 1, 1), URIRef("https://w3id.org/border21/id/state/nowhere")) == []
