@@ -74,6 +74,7 @@ class Knowledge:
     beats: dict[URIRef, set[URIRef]] = field(default_factory=dict)
     labels: dict[URIRef, str] = field(default_factory=dict)
     superclasses: dict[URIRef, set[URIRef]] = field(default_factory=dict)
+    _prevails: dict[URIRef, frozenset[URIRef]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def read(cls, store: GraphStore) -> Knowledge:
@@ -102,16 +103,22 @@ class Knowledge:
 
     def dominates(self, winner: URIRef, loser: URIRef) -> bool:
         """Whether `winner` prevails over `loser`, directly or through a chain."""
-        seen, frontier = set(), [winner]
-        while frontier:
-            current = frontier.pop()
-            for beaten in self.beats.get(current, ()):
-                if beaten == loser:
-                    return True
-                if beaten not in seen:
-                    seen.add(beaten)
-                    frontier.append(beaten)
-        return False
+        return loser in self.prevails_over(winner)
+
+    def prevails_over(self, winner: URIRef) -> frozenset[URIRef]:
+        """Every basis `winner` prevails over, directly or through a chain; found once for each
+        (a network's edges ask it for every pair of their bases)."""
+        found = self._prevails.get(winner)
+        if found is None:
+            seen: set[URIRef] = set()
+            frontier = [winner]
+            while frontier:
+                for beaten in self.beats.get(frontier.pop(), ()):
+                    if beaten not in seen:
+                        seen.add(beaten)
+                        frontier.append(beaten)
+            found = self._prevails[winner] = frozenset(seen)
+        return found
 
 
 def links_at(store: GraphStore, at: dt.date, party: URIRef | None = None) -> list[Link]:
@@ -423,8 +430,11 @@ def precedence_order(knowledge: Knowledge, kinds: dict[URIRef, str]) -> Callable
     """A sort key over bases: instruments before channels, then those prevailing over more of
     the others first, then by label."""
 
+    bases = frozenset(kinds)
+
     def key(basis: URIRef) -> tuple[int, int, str]:
-        beaten = sum(knowledge.dominates(basis, other) for other in kinds if other != basis)
+        prevails = knowledge.prevails_over(basis)
+        beaten = len(prevails & bases) - (basis in prevails)
         return (0 if kinds[basis] == "instrument" else 1, -beaten, knowledge.label(basis).casefold())
 
     return key
