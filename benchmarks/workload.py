@@ -151,7 +151,8 @@ def planner_items(samples: dict[str, list[str]], at: dt.date) -> list[Item]:
         Item(
             "rest:network",
             "planner",
-            f"who cooperates with whom on {at} (state level, every edge with its bases and their explanations)",
+            f"who cooperates with whom on {at} (state level, the first page of edges, each with its bases and their"
+            " explanations; a peer reads the date's links and explanations whole, having no such page)",
             ((Call(path=f"/api/v1/network?{urlencode({'at': at.isoformat()})}"),),),
             (
                 (

@@ -95,7 +95,7 @@ def _serve(connection: Connection) -> None:
         large = _large(outcome[1])
         del outcome  # the answer itself must be freed before its pages can be given back
         if large:
-            _give_back_memory()
+            give_back_memory()
 
 
 LARGE_RESULT = 10_000
@@ -120,7 +120,7 @@ def _large(value: Any) -> bool:
     return isinstance(rows, list) and len(rows) >= LARGE_RESULT
 
 
-def _give_back_memory() -> None:
+def give_back_memory() -> None:
     """Return the memory a large answer used to the system: CPython frees its objects but glibc
     keeps the pages, and each worker would otherwise stay as large as the largest answer it
     ever sent (hundreds of MB at a million triples, times the number of workers)."""

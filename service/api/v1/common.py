@@ -21,6 +21,7 @@ from service.api.deps import StoreDep
 from service.cooperation import Knowledge
 from service.errors import InvalidQuery, StoreUnavailable
 from service.store.served import ServiceStore
+from service.store.worker import give_back_memory
 
 logger = logging.getLogger(__name__)
 
@@ -153,24 +154,40 @@ class DateCache:
 class LinkIndexCache:
     """The store's link index (`cooperation.LinkIndex`) for its current version: read once, by
     the start-up warm-up or the first request that needs it, instead of joining in the store
-    for each date. A store that cannot say when it changed (a remote one) has none."""
+    for each date. A store that cannot say when it changed (a remote one) has none. Requests
+    that need it while it is being read wait for that read instead of starting their own: at a
+    million triples each read scans for seconds and holds hundreds of MB while it builds."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: str | None = None
         self._index: cooperation.LinkIndex | None = None
+        self._reading: dict[str, threading.Event] = {}
 
     def get(self, store: ServiceStore) -> cooperation.LinkIndex | None:
         key = store.cache_key()
         if key is None:
             return None
-        with self._lock:
-            if self._index is not None and self._key == key:
-                return self._index
-        index = cooperation.LinkIndex.read(store)  # without the lock, as KnowledgeCache.get
-        with self._lock:
-            self._index, self._key = index, key
-        return index
+        while True:
+            with self._lock:
+                if self._index is not None and self._key == key:
+                    return self._index
+                under_way = self._reading.get(key)
+                if under_way is None:
+                    done = self._reading[key] = threading.Event()
+            if under_way is None:
+                break
+            under_way.wait()  # then its index, or, if that read failed, a read of our own
+        try:
+            index = cooperation.LinkIndex.read(store)
+            give_back_memory()  # what the scan and the build held
+            with self._lock:
+                self._index, self._key = index, key
+            return index
+        finally:
+            with self._lock:
+                del self._reading[key]
+            done.set()
 
 
 def links_on(
@@ -253,8 +270,8 @@ def warm_up(state: State, store: ServiceStore, stop: threading.Event) -> None:
         lambda: state.knowledge.get(store),
         lambda: _actors(state.dates, store),
         lambda: _channels(state.dates, store),
-        lambda: state.search.get(store),
         lambda: state.links.get(store),
+        lambda: state.search.get(store),
     ]
     for step in steps:
         if stop.is_set():
