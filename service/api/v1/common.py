@@ -254,12 +254,11 @@ def _channels(cache: DateCache, store: ServiceStore) -> list[catalog.Channel]:
 
 
 def warm_up(state: State, store: ServiceStore, stop: threading.Event) -> None:
-    """Fill the caches every planner request needs (knowledge, actors, channels, search index,
-    link index)
-    for the store's current version, so that the first request does not pay for them: at a
-    million triples they take seconds. Run in a background thread until done or `stop` is set
-    (checked between the reads; closing the store ends the one under way). A failure is only
-    logged: the request that needs the cache then reads it itself."""
+    """Fill the caches every planner request needs (knowledge, actors, channels, link index,
+    search index) for the store's current version, so that the first request does not pay for
+    them: at a million triples they take seconds. Run in a background thread until done or
+    `stop` is set (checked between the reads; closing the store ends the one under way). A
+    failure is only logged: the request that needs the cache then reads it itself."""
     started = time.monotonic()
     try:
         if store.cache_key() is None:  # a remote store: what is read now would not be kept
