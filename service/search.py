@@ -56,6 +56,8 @@ fraction below 1 that orders hits within the tier:
 Ties go to the label in alphabetical order, then the IRI, so a result is stable. Candidate
 words come from a sorted vocabulary (prefixes, by bisection) and a trigram map (typos); the
 exact and prefix tiers from a sorted list of the names' and identifiers' normalised forms.
+Only the resources holding every required word are scored, and a hit is made only when read
+(`Hits`): the REST page of a search that matches thousands presents its page only.
 
 Autocompletion uses the same tiers over names and identifiers only, without typos.
 
@@ -75,13 +77,15 @@ import math
 import re
 import threading
 import unicodedata
+from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Protocol
+from itertools import compress
+from typing import Protocol, overload
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
@@ -283,22 +287,24 @@ class Hit:
         return self.matched.by
 
 
-@dataclass
-class _Best:
-    tier: Tier
-    fraction: float
-    text: int
-
-    def rank(self) -> tuple[int, float]:
-        return (self.tier, self.fraction)
+_Best = tuple[Tier, float, int]
+"""A resource's best match: (tier, fraction, text); the first two rank it."""
 
 
-@dataclass(frozen=True)
-class _WordMatch:
-    contribution: float
-    text: int
-    fuzzy: bool
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    """The texts holding one word, as parallel arrays (compact, and quick to walk)."""
 
+    resources: array[int]
+    texts: array[int]
+    # the text's field weight times its BM25 length norm: what the word is worth in it
+    weights: array[float]
+    # 1 where the text is a name or an identifier, 0 where it is a definition
+    named: bytes
+
+
+_WordMatch = tuple[bool, float, int]
+"""A resource's best match of one query word: (by typo, contribution, text)."""
 
 Entry = tuple[URIRef, URIRef, Literal]
 """(resource, property, text): one row of the index query."""
@@ -323,6 +329,7 @@ class SearchIndex:
         self.resources = sorted(resources, key=lambda r: str(r.iri))
         # the label shown for each resource: its English label, else any label, else its slug
         self.labels = {resource.iri: resource.label for resource in self.resources}
+        self._sort_labels = [resource.label.casefold() for resource in self.resources]
         phrases: list[tuple[str, int, int]] = []
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         frequency: dict[str, int] = defaultdict(int)
@@ -343,13 +350,30 @@ class SearchIndex:
             if word.isalpha() and len(word) >= 4:
                 for gram in _trigrams(word):
                     trigrams[gram].add(word)
+        average = {name: max(1.0, sum(values) / len(values)) for name, values in lengths.items()}
         # many threads read these at once: plain dicts, which a lookup never changes
         self._phrases = sorted(phrases)
-        self._postings = dict(postings)
+        self._postings = {word: self._compact(found, average) for word, found in postings.items()}
         self._frequency = dict(frequency)
         self._vocabulary = sorted(postings)
         self._trigrams = dict(trigrams)
-        self._average = {name: max(1.0, sum(values) / len(values)) for name, values in lengths.items()}
+
+    def _compact(self, found: list[tuple[int, int]], average: dict[str, float]) -> _Postings:
+        texts = [self.resources[r].texts[t] for r, t in found]
+        return _Postings(
+            array("I", (r for r, _ in found)),
+            array("I", (t for _, t in found)),
+            array(
+                "d",
+                (
+                    text.field.weight
+                    * (_K1 + 1)
+                    / (1 + _K1 * (1 - _B + _B * len(text.words) / average[text.field.name]))
+                    for text in texts
+                ),
+            ),
+            bytes(text.field.role is not Role.DEFINITION for text in texts),
+        )
 
     # -- building ------------------------------------------------------------------------
 
@@ -396,7 +420,7 @@ class SearchIndex:
 
     # -- asking --------------------------------------------------------------------------
 
-    def search(self, query: str, kinds: Iterable[str] = ()) -> list[Hit]:
+    def search(self, query: str, kinds: Iterable[str] = ()) -> Hits:
         """Every resource matching `query` (of one of `kinds`, when given), best first."""
         return self._rank(Query.parse(query), frozenset(kinds), definitions=True, fuzzy=True)
 
@@ -404,39 +428,36 @@ class SearchIndex:
         """The best `limit` names or identifiers starting with, or with words starting with, `query`."""
         return self._rank(Query.parse(query), frozenset(kinds), definitions=False, fuzzy=False)[:limit]
 
-    def _rank(self, query: Query, kinds: frozenset[str], *, definitions: bool, fuzzy: bool) -> list[Hit]:
+    def _rank(self, query: Query, kinds: frozenset[str], *, definitions: bool, fuzzy: bool) -> Hits:
         best: dict[int, _Best] = {}
 
         def offer(r: int, candidate: _Best) -> None:
-            if kinds and self.resources[r].kind not in kinds:
-                return
             held = best.get(r)
-            if held is None or candidate.rank() > held.rank():
+            if held is None or candidate[:2] > held[:2]:
                 best[r] = candidate
 
         for r, t, tier, fraction in self._phrase_matches(query):
-            offer(r, _Best(tier, fraction, t))
+            offer(r, (tier, fraction, t))
         for r, candidate in self._word_matches(query, definitions=definitions, fuzzy=fuzzy).items():
             offer(r, candidate)
+        if kinds:
+            best = {r: found for r, found in best.items() if self.resources[r].kind in kinds}
+        labels = self._sort_labels
+        ordered = sorted(best, key=lambda r: (-best[r][0], -best[r][1], labels[r], r))
+        return Hits(self, [(r, best[r]) for r in ordered])
 
-        ordered = sorted(
-            best.items(),
-            key=lambda item: (-item[1].tier, -item[1].fraction, self.resources[item[0]].label.casefold(), item[0]),
+    def hit(self, r: int, found: _Best) -> Hit:
+        """The hit for resource number `r`, matched as `found` says."""
+        resource = self.resources[r]
+        tier, fraction, t = found
+        text = resource.texts[t]
+        return Hit(
+            iri=resource.iri,
+            kind=resource.kind,
+            label=resource.label,
+            score=round(tier + fraction, 4),
+            matched=Match(text.field.name, text.value, tier),
         )
-        hits = []
-        for r, found in ordered:
-            resource = self.resources[r]
-            text = resource.texts[found.text]
-            hits.append(
-                Hit(
-                    iri=resource.iri,
-                    kind=resource.kind,
-                    label=resource.label,
-                    score=round(found.tier + found.fraction, 4),
-                    matched=Match(text.field.name, text.value, found.tier),
-                )
-            )
-        return hits
 
     def _phrase_matches(self, query: Query) -> Iterable[tuple[int, int, Tier, float]]:
         """Names and identifiers equal to, or starting with, the whole query."""
@@ -479,45 +500,97 @@ class SearchIndex:
     def _word_matches(self, query: Query, *, definitions: bool, fuzzy: bool) -> dict[int, _Best]:
         """Resources whose texts hold every required word of the query (or its start, or a near miss)."""
         total = len(self.resources)
-        per_word: dict[str, dict[int, _WordMatch]] = {}
-        for word in dict.fromkeys(query.words):
+        candidates = {word: self._candidates(word, fuzzy) for word in dict.fromkeys(query.words)}
+        # First the resources holding every required word, then the scores of those only: a
+        # common word ("on", and the 49 words starting with it) is not scored everywhere.
+        holders: dict[str, int] = {}
+        common: set[int] | None = None
+        required = query.required()
+        for word, found in candidates.items():
+            anywhere: set[int] = set()
+            usable: set[int] = set()
+            for candidate, _, _ in found:
+                postings = self._postings[candidate]
+                anywhere.update(postings.resources)
+                if word in required:
+                    usable.update(postings.resources if definitions else compress(postings.resources, postings.named))
+            holders[word] = len(anywhere)
+            if word in required:
+                common = usable if common is None else common & usable
+        assert common is not None  # a query has at least one required word
+        per_word: list[dict[int, _WordMatch]] = []
+        for word, found in candidates.items():
             matches: dict[int, _WordMatch] = {}
-            candidates = self._candidates(word, fuzzy)
-            # A completion or a near miss weighs as rare as the query word is, with all it
-            # stands for: a rare neighbour ("europe") must not beat a common one ("europol").
-            expanded = len({r for candidate, _, _ in candidates for r, _ in self._postings[candidate]})
-            for candidate, factor, by_typo in candidates:
-                frequency = self._frequency[candidate] if candidate == word else expanded
-                idf = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
-                for r, t in self._postings[candidate]:
-                    text = self.resources[r].texts[t]
-                    if text.field.role is Role.DEFINITION and not definitions:
+            for candidate, factor, by_typo in found:
+                # A completion or a near miss weighs as rare as the query word is, with all it
+                # stands for: a rare neighbour ("europe") must not beat a common one ("europol").
+                frequency = self._frequency[candidate] if candidate == word else holders[word]
+                scale = math.log(1 + (total - frequency + 0.5) / (frequency + 0.5)) * factor
+                postings = self._postings[candidate]
+                for r, t, weight, named in zip(
+                    postings.resources, postings.texts, postings.weights, postings.named, strict=True
+                ):
+                    if r not in common or not (named or definitions):
                         continue
-                    norm = (_K1 + 1) / (1 + _K1 * (1 - _B + _B * len(text.words) / self._average[text.field.name]))
-                    match = _WordMatch(idf * text.field.weight * factor * norm, t, by_typo)
+                    contribution = scale * weight
                     held = matches.get(r)
                     # a match without typos always beats one with them
-                    if held is None or (held.fuzzy, -held.contribution) > (match.fuzzy, -match.contribution):
-                        matches[r] = match
-            per_word[word] = matches
+                    if held is None or by_typo < held[0] or (by_typo == held[0] and contribution > held[1]):
+                        matches[r] = (by_typo, contribution, t)
+            per_word.append(matches)
 
-        required = query.required()
-        common = set.intersection(*(set(per_word[word]) for word in required))
-        found: dict[int, _Best] = {}
+        found_for: dict[int, _Best] = {}
+        resources, words, fuzzy_tier, words_tier = self.resources, len(per_word), Tier.FUZZY, Tier.WORDS
         for r in common:
-            by_text: dict[int, float] = defaultdict(float)
-            covered: dict[int, int] = defaultdict(int)
-            typo = False
-            for matches in per_word.values():
+            # the usual case, every word in one text, without building a map of texts
+            typo, best_text, one_text, total_contribution, covered = False, -1, True, 0.0, 0
+            for matches in per_word:
                 if (word_match := matches.get(r)) is not None:
-                    by_text[word_match.text] += word_match.contribution
-                    covered[word_match.text] += 1
-                    typo = typo or word_match.fuzzy
-            best_text = max(by_text, key=lambda t: (by_text[t], -t))
-            coverage = min(1.0, covered[best_text] / len(self.resources[r].texts[best_text].words))
-            raw = sum(by_text.values()) / len(per_word) * (0.6 + 0.4 * coverage)
-            found[r] = _Best(Tier.FUZZY if typo else Tier.WORDS, raw / (1 + raw), best_text)
-        return found
+                    by_typo, contribution, t = word_match
+                    typo = typo or by_typo
+                    if best_text < 0:
+                        best_text = t
+                    elif t != best_text:
+                        one_text = False
+                    total_contribution += contribution
+                    covered += 1
+            if not one_text:
+                by_text: dict[int, float] = {}
+                counted: dict[int, int] = {}
+                for matches in per_word:
+                    if (word_match := matches.get(r)) is not None:
+                        _, contribution, t = word_match
+                        by_text[t] = by_text.get(t, 0.0) + contribution
+                        counted[t] = counted.get(t, 0) + 1
+                best_text = max(by_text, key=lambda t: (by_text[t], -t))
+                total_contribution = sum(by_text.values())
+                covered = counted[best_text]
+            coverage = min(1.0, covered / len(resources[r].texts[best_text].words))
+            raw = total_contribution / words * (0.6 + 0.4 * coverage)
+            found_for[r] = (fuzzy_tier if typo else words_tier, raw / (1 + raw), best_text)
+        return found_for
+
+
+class Hits(Sequence[Hit]):
+    """The hits of one search, best first; each is made when read, so a page costs a page."""
+
+    def __init__(self, index: SearchIndex, ranked: list[tuple[int, _Best]]) -> None:
+        self._index = index
+        self._ranked = ranked
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    @overload
+    def __getitem__(self, at: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Hit]: ...
+
+    def __getitem__(self, at: int | slice) -> Hit | list[Hit]:
+        if isinstance(at, slice):
+            return [self._index.hit(r, found) for r, found in self._ranked[at]]
+        return self._index.hit(*self._ranked[at])
 
 
 # -- keeping up with the store -------------------------------------------------------------

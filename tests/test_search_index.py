@@ -210,6 +210,22 @@ def test_completion_uses_names_and_identifiers_only_and_no_typos() -> None:
     assert INDEX.complete("Germny") == []
 
 
+def test_hits_are_made_as_they_are_read_and_a_page_is_the_whole_list_cut() -> None:
+    hits = INDEX.search("european")
+    whole = list(hits)
+    assert len(hits) == len(whole) >= 4
+    assert hits[1:3] == whole[1:3] and hits[-1] == whole[-1] and hits[len(hits) :] == []
+    assert [hit.iri for hit in whole] == [hit.iri for hit in INDEX.search("european")]
+
+
+def test_a_word_in_a_definition_counts_for_search_and_not_for_completion() -> None:
+    # "judicial" is only in function/mla's definition; "assistance" in its name and its definition
+    assert found("judicial") == ["function/mla"]
+    assert INDEX.complete("judicial") == []
+    assert found("judicial assistance") == ["function/mla"]
+    assert [str(h.iri).removeprefix(str(ID)) for h in INDEX.complete("assistance")] == ["function/mla"]
+
+
 @pytest.mark.parametrize("query", ["", "   ", "x" * 201, "?!-"])
 def test_a_bad_query_is_refused(query: str) -> None:
     with pytest.raises(InvalidQuery):

@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Generic, TypeVar
 from urllib.parse import urlencode
 
@@ -69,11 +69,14 @@ class Paging:
         self.limit = limit
         self.offset = offset
 
-    def page(self, items: list[T], request: Request, response: Response) -> Page[T]:
+    def page(self, items: Sequence[T], request: Request, response: Response) -> Page[T]:
         """Cut one page out of `items` and set the Link header for the pages around it."""
         self.set_links(len(items), request, response)
         return Page[T](
-            items=items[self.offset : self.offset + self.limit], total=len(items), limit=self.limit, offset=self.offset
+            items=list(items[self.offset : self.offset + self.limit]),
+            total=len(items),
+            limit=self.limit,
+            offset=self.offset,
         )
 
     def set_links(self, total: int, request: Request, response: Response) -> None:

@@ -126,12 +126,12 @@ def search(
     response: Response,
     q: QParameter = None,
 ) -> Page[SearchHit]:
+    page = paging.page(index.search(q or "", kinds), request, response)
     present = _presenter(index)
-    hits = [
-        SearchHit(**present.ref(hit.iri).model_dump(), score=hit.score, matched=_matched(hit))
-        for hit in index.search(q or "", kinds)
+    items = [
+        SearchHit(**present.ref(hit.iri).model_dump(), score=hit.score, matched=_matched(hit)) for hit in page.items
     ]
-    return paging.page(hits, request, response)
+    return Page[SearchHit](items=items, total=page.total, limit=page.limit, offset=page.offset)
 
 
 @router.get(
