@@ -20,7 +20,7 @@ from service.api.metrics import install_metrics
 from service.api.middleware import install_request_deadline, install_request_log
 from service.api.ratelimit import include_rate_limited, install_body_limit
 from service.api.v1 import jsonld, network, queries, resources, scenarios, search
-from service.api.v1.common import DateCache, KnowledgeCache, LinkIndexCache, warm_up
+from service.api.v1.common import DateCache, KnowledgeCache, LinkIndexCache, WarmUp, warm_up
 from service.api.v1.jsonld import install_jsonld
 from service.audit import open_audit_trail
 from service.config import Settings
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = open_service_store(settings)
         app.state.store, app.state.audit = store, audit
         stop_warm_up = threading.Event()
+        app.state.warm_up = WarmUp(settings.warm_up)
         warming: threading.Thread | None = None
         if settings.warm_up:
             warming = threading.Thread(
@@ -74,7 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.knowledge = KnowledgeCache()
     app.state.dates = DateCache()
-    app.state.links = LinkIndexCache()
     app.state.links = LinkIndexCache()
     app.state.search = SearchCache()
     install_error_handlers(app)

@@ -256,18 +256,45 @@ def _channels(cache: DateCache, store: ServiceStore) -> list[catalog.Channel]:
     return list(cache.get(store, "channels", None, lambda: catalog.channels(store)))
 
 
+class WarmUp:
+    """Where the start-up warm-up is: `running`, then `done`, `failed` (requests fill the caches
+    themselves), `skipped` (a remote store, or nothing built yet) or `stopped` (shut down
+    first); `off` when the settings turn it off. `/readyz?warm=true` waits for its end."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.outcome = "running" if enabled else "off"
+        self.ended = threading.Event()
+        if not enabled:
+            self.ended.set()
+
+    def end(self, outcome: str) -> None:
+        self.outcome = outcome
+        self.ended.set()
+
+
 def warm_up(state: State, store: ServiceStore, stop: threading.Event) -> None:
     """Fill the caches every planner request needs (knowledge, actors, channels, link index,
     search index) for the store's current version, so that the first request does not pay for
     them: at a million triples they take seconds. Run in a background thread until done or
     `stop` is set (checked between the reads; closing the store ends the one under way). A
-    failure is only logged: the request that needs the cache then reads it itself."""
+    failure is only logged: the request that needs the cache then reads it itself. How it
+    ended is kept in `state.warm_up` (a `WarmUp`)."""
+    progress: WarmUp = state.warm_up
+    try:
+        outcome = _warm_up(state, store, stop)
+    except BaseException:
+        progress.end("failed")
+        raise
+    progress.end(outcome)
+
+
+def _warm_up(state: State, store: ServiceStore, stop: threading.Event) -> str:
     started = time.monotonic()
     try:
         if store.cache_key() is None:  # a remote store: what is read now would not be kept
-            return
+            return "skipped"
     except StoreUnavailable:  # nothing built yet
-        return
+        return "skipped"
     steps: list[Callable[[], object]] = [
         lambda: state.knowledge.get(store),
         lambda: _actors(state.dates, store),
@@ -277,11 +304,13 @@ def warm_up(state: State, store: ServiceStore, stop: threading.Event) -> None:
     ]
     for step in steps:
         if stop.is_set():
-            return
+            return "stopped"
         try:
             step()
         except Exception:
-            if not stop.is_set():  # else the store was closed under it, as asked
-                logger.warning("event=warm_up_failed", exc_info=True)
-            return
+            if stop.is_set():  # the store was closed under it, as asked
+                return "stopped"
+            logger.warning("event=warm_up_failed", exc_info=True)
+            return "failed"
     logger.info("event=warm_up_done seconds=%.1f", time.monotonic() - started)
+    return "done"
