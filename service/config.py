@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         description="Read the actor and channel lists, labels and search index in the background at start-up, "
         "so the first planner request does not wait for them.",
     )
+    warm_up_settle: float = Field(
+        5.0,
+        ge=0,
+        description="After the start-up warm-up, fill the same caches again whenever the store has changed (a new "
+        "build adopted, a write) and then kept still this many seconds; 0: at start-up only.",
+    )
     max_body_bytes: int = Field(50_000_000, gt=0, description="Largest request body accepted, in bytes.")
     rate_limit: int = Field(
         0, ge=0, description="Requests per minute each client may send to /sparql (429 beyond); 0: no limit."

@@ -58,7 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         warming: threading.Thread | None = None
         if settings.warm_up:
             warming = threading.Thread(
-                target=warm_up, args=(app.state, store, stop_warm_up), name="warm-up", daemon=True
+                target=warm_up,
+                args=(app.state, store, stop_warm_up, settings.warm_up_settle),
+                name="warm-up",
+                daemon=True,
             )
             warming.start()
         try:

@@ -60,6 +60,59 @@ def test_without_warm_up_the_first_request_reads_the_actor_list(
         assert actor_reads == [1]
 
 
+TOKEN = "0123456789abcdef"
+WRITE = "INSERT DATA { GRAPH <https://example.org/notes> { <https://example.org/a> <https://example.org/b> 1 } }"
+
+
+def write(client: TestClient) -> None:
+    response = client.post(
+        "/sparql",
+        content=WRITE,
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 204, response.text
+
+
+def wait_for(condition, seconds: float = 60) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(condition())
+
+
+def test_after_a_write_the_caches_are_filled_again_without_a_request(
+    built_store: Path, tmp_path: Path, actor_reads: list[int]
+) -> None:
+    store = copy_store(built_store, tmp_path / "store")
+    settings = Settings(store=store, warm_up=True, warm_up_settle=0.2, tokens=f"writer:{TOKEN}")  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as client:
+        assert wait_for(lambda: client.app.state.warm_up.outcome == "done")  # type: ignore[attr-defined]
+        assert actor_reads == [1]
+        write(client)
+        write(client)  # a burst: warmed once, after it
+        assert wait_for(lambda: len(actor_reads) == 2), "the caches were not filled again after the write"
+        search = client.app.state.search  # type: ignore[attr-defined]
+        assert wait_for(lambda: search._key == (client.app.state.store.generation, client.app.state.store.version))  # type: ignore[attr-defined]
+        time.sleep(0.6)  # settle periods pass without another change
+        assert actor_reads == [1, 1]
+        assert client.get(NETWORK).status_code == 200
+        assert actor_reads == [1, 1], "the first request after the write read the actor list again"
+
+
+def test_with_settle_zero_the_caches_are_filled_at_start_up_only(
+    built_store: Path, tmp_path: Path, actor_reads: list[int]
+) -> None:
+    store = copy_store(built_store, tmp_path / "store")
+    settings = Settings(store=store, warm_up=True, warm_up_settle=0, tokens=f"writer:{TOKEN}")  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as client:
+        assert wait_for(lambda: client.app.state.warm_up.outcome == "done")  # type: ignore[attr-defined]
+        write(client)
+        time.sleep(1.0)
+        assert actor_reads == [1]
+        assert client.get(NETWORK).status_code == 200
+        assert actor_reads == [1, 1]
+
+
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . VALUES ?k { 1 2 3 4 5 6 7 8 9 10 11 12 } }"
 
 

@@ -272,20 +272,49 @@ class WarmUp:
         self.ended.set()
 
 
-def warm_up(state: State, store: ServiceStore, stop: threading.Event) -> None:
+def warm_up(state: State, store: ServiceStore, stop: threading.Event, settle: float = 0.0) -> None:
     """Fill the caches every planner request needs (knowledge, actors, channels, link index,
     search index) for the store's current version, so that the first request does not pay for
     them: at a million triples they take seconds. Run in a background thread until done or
     `stop` is set (checked between the reads; closing the store ends the one under way). A
     failure is only logged: the request that needs the cache then reads it itself. How it
-    ended is kept in `state.warm_up` (a `WarmUp`)."""
+    ended is kept in `state.warm_up` (a `WarmUp`).
+
+    With `settle` > 0 the thread then stays, and fills the caches again for each new state of
+    the store (a build adopted, a write) once that state has lasted `settle` seconds: a burst
+    of writes is warmed once, after its last write."""
     progress: WarmUp = state.warm_up
+    warmed = _key(store)
     try:
         outcome = _warm_up(state, store, stop)
     except BaseException:
         progress.end("failed")
         raise
     progress.end(outcome)
+    if settle > 0 and outcome != "stopped":
+        _keep_warm(state, store, stop, settle, warmed)
+
+
+def _keep_warm(state: State, store: ServiceStore, stop: threading.Event, settle: float, warmed: str | None) -> None:
+    seen = warmed
+    while not stop.wait(settle):
+        key = _key(store)  # asking also adopts a newly published build
+        if key is None or key == warmed:
+            seen = key
+            continue
+        if key != seen:  # changed within the last period: wait for it to keep still
+            seen = key
+            continue
+        if _warm_up(state, store, stop) == "stopped":
+            return
+        warmed = key
+
+
+def _key(store: ServiceStore) -> str | None:
+    try:
+        return store.cache_key()
+    except StoreUnavailable:
+        return None
 
 
 def _warm_up(state: State, store: ServiceStore, stop: threading.Event) -> str:
