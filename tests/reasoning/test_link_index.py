@@ -5,6 +5,7 @@ data, on every date where something starts or ends."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import Counter
 from collections.abc import Iterator
 
@@ -15,8 +16,8 @@ from service import cooperation
 from service.build.pipeline import build
 from service.generate import generate
 from service.resources import ontology_dir
-from service.store import OpenStore, StoreHome
-from service.store.base import GraphStore
+from service.store import OpenStore, StoreHome, in_memory_store
+from service.store.base import NQUADS, GraphStore
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,37 @@ def test_in_generated_data(generated_store: GraphStore) -> None:
 def test_an_actor_without_links_has_none(world: GraphStore) -> None:
     index = cooperation.LinkIndex.read(world)
     assert index.links_at(dt.date(2021, 1, 1), URIRef("https://w3id.org/border21/id/state/nowhere")) == []
+
+
+def test_untyped_look_alikes_are_neither_links_nor_supports(world: GraphStore) -> None:
+    """What a user writes that looks like a link or a participation, without its type, is not
+    read as one: not by the index, nor by the joins for a date, for everyone or for one actor."""
+    copy = in_memory_store()
+    dumped = io.BytesIO()
+    world.dump(dumped, NQUADS)
+    copy.load_dataset(dumped.getvalue(), NQUADS)
+    index = cooperation.LinkIndex.read(copy)
+    day = dt.date(2021, 1, 1)
+    link = next(link for link in index.links_at(day) if index.supports_at(day).get(link.iri))
+    party = link.a
+    via = "viaInstrument" if link.kind == "instrument" else "viaChannel"
+    copy.update(
+        f"""INSERT DATA {{ GRAPH <https://example.org/notes> {{
+          <https://example.org/stray-link> b21:between <{link.a}> , <{link.b}> ;
+              b21:startDate "2000-01-01"^^xsd:date ; b21:{via} <{link.basis}> ;
+              b21:supportedBy <https://example.org/stray-support> .
+          <{link.iri}> b21:supportedBy <https://example.org/stray-support> .
+          <https://example.org/stray-support> b21:participant <{party}> ; b21:instrument <{link.basis}> ;
+              b21:participationMode <https://w3id.org/border21/id/participation-mode/party> ;
+              b21:startDate "2000-01-01"^^xsd:date .
+        }} }}"""
+    )
+    stray = URIRef("https://example.org/stray-link")
+    for party_asked in (None, party):
+        joined = cooperation.links_at(copy, day, party_asked)
+        assert stray not in {found.iri for found in joined}, party_asked
+        supports = cooperation.supports_at(copy, day, party_asked)
+        assert URIRef("https://example.org/stray-support") not in {
+            support.iri for behind in supports.values() for support in behind
+        }, party_asked
+    assert_same_as_joins(copy)
