@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from service import scenarios
 from service.errors import InvalidQuery, NotFound
 from service.namespaces import ID
 from service.scenarios import Change, ScenarioRepository, ScenarioRequest, run_scenario
@@ -88,6 +89,35 @@ def test_adding_a_participation(world: GraphStore) -> None:
     (result,) = run_scenario(world, request).outcomes
     assert result.after.best().basis == ID["instrument/arrest-warrant"]  # type: ignore[union-attr]
     assert result.lost == [] and result.gained == [ID["instrument/arrest-warrant"]]
+
+
+def test_a_change_to_nothing_fails_before_the_store_is_copied(
+    world: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copied: list[int] = []
+    monkeypatch.setattr(scenarios, "_dump", lambda source: copied.append(1) or b"")
+    dd = ID["state/dd"]
+    request = ScenarioRequest(
+        at=dt.date(2010, 1, 1), changes=(Change("remove", dd, instrument=ID["instrument/arrest-warrant"]),)
+    )
+    with pytest.raises(NotFound, match="state/dd"):
+        run_scenario(world, request)
+    assert copied == []
+
+
+def test_a_change_may_end_what_an_earlier_change_of_the_request_adds(world: GraphStore) -> None:
+    warrant = ID["instrument/arrest-warrant"]
+    request = ScenarioRequest(
+        at=dt.date(2010, 6, 1),
+        changes=(
+            Change("add", BB, instrument=warrant, date=dt.date(2010, 1, 1)),
+            Change("end", BB, instrument=warrant, date=dt.date(2010, 3, 1)),
+        ),
+        pairs=((AA, BB),),
+        functions=(ID["function/surrender"],),
+    )
+    (result,) = run_scenario(world, request).outcomes
+    assert warrant not in result.after.available  # added, then ended before the date
 
 
 def test_a_change_to_a_participation_that_does_not_exist_is_404(world_api: TestClient) -> None:
