@@ -3,8 +3,10 @@ request does not wait for the actor list, the labels or the search index."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,13 +82,20 @@ def wait_for(condition, seconds: float = 60) -> bool:  # type: ignore[no-untyped
     return bool(condition())
 
 
+@contextlib.contextmanager
+def warmed_writer(built_store: Path, tmp_path: Path, settle: float) -> Iterator[TestClient]:
+    """A writable service on a copy of the store, once its start-up warm-up has ended."""
+    store = copy_store(built_store, tmp_path / "store")
+    settings = Settings(store=store, warm_up=True, warm_up_settle=settle, tokens=f"writer:{TOKEN}")  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as client:
+        assert wait_for(lambda: client.app.state.warm_up.outcome == "done")  # type: ignore[attr-defined]
+        yield client
+
+
 def test_after_a_write_the_caches_are_filled_again_without_a_request(
     built_store: Path, tmp_path: Path, actor_reads: list[int]
 ) -> None:
-    store = copy_store(built_store, tmp_path / "store")
-    settings = Settings(store=store, warm_up=True, warm_up_settle=0.2, tokens=f"writer:{TOKEN}")  # type: ignore[call-arg]
-    with TestClient(create_app(settings)) as client:
-        assert wait_for(lambda: client.app.state.warm_up.outcome == "done")  # type: ignore[attr-defined]
+    with warmed_writer(built_store, tmp_path, 0.2) as client:
         assert actor_reads == [1]
         write(client)
         write(client)  # a burst: warmed once, after it
@@ -102,10 +111,7 @@ def test_after_a_write_the_caches_are_filled_again_without_a_request(
 def test_with_settle_zero_the_caches_are_filled_at_start_up_only(
     built_store: Path, tmp_path: Path, actor_reads: list[int]
 ) -> None:
-    store = copy_store(built_store, tmp_path / "store")
-    settings = Settings(store=store, warm_up=True, warm_up_settle=0, tokens=f"writer:{TOKEN}")  # type: ignore[call-arg]
-    with TestClient(create_app(settings)) as client:
-        assert wait_for(lambda: client.app.state.warm_up.outcome == "done")  # type: ignore[attr-defined]
+    with warmed_writer(built_store, tmp_path, 0) as client:
         write(client)
         time.sleep(1.0)
         assert actor_reads == [1]
