@@ -193,26 +193,26 @@ def supports_at(store: GraphStore, at: dt.date, party: URIRef | None = None) -> 
     return explained
 
 
-# What the link index reads, in this order (see LinkIndex.read).
-_SCANS = [
-    Scan(RDF.type, object=B21.CooperationLink),
-    Scan(RDF.type, object=B21.Participation),
-    Scan(RDF.type, object=B21.ChannelAccess),
-    Scan(B21.between),
-    Scan(B21.startDate, datatype=XSD.date),
-    Scan(B21.endDate, datatype=XSD.date),
-    Scan(B21.viaInstrument),
-    Scan(B21.viaChannel),
-    Scan(B21.liftedFrom),
-    Scan(B21.supportedBy),
-    Scan(B21.derivedFrom),
-    Scan(B21.participant),
-    Scan(B21.instrument),
-    Scan(B21.participationMode),
-    Scan(B21.accessor),
-    Scan(B21.channel),
-    Scan(DCTERMS.source),
-]
+# What the link index reads, by the name LinkIndex.read gives each property's pairs.
+_SCANS = {
+    "links": Scan(RDF.type, object=B21.CooperationLink),
+    "participations": Scan(RDF.type, object=B21.Participation),
+    "accesses": Scan(RDF.type, object=B21.ChannelAccess),
+    "between": Scan(B21.between),
+    "start": Scan(B21.startDate, datatype=XSD.date),
+    "end": Scan(B21.endDate, datatype=XSD.date),
+    "via_instrument": Scan(B21.viaInstrument),
+    "via_channel": Scan(B21.viaChannel),
+    "lifted": Scan(B21.liftedFrom),
+    "supported_by": Scan(B21.supportedBy),
+    "derived_from": Scan(B21.derivedFrom),
+    "participant": Scan(B21.participant),
+    "instrument": Scan(B21.instrument),
+    "mode": Scan(B21.participationMode),
+    "accessor": Scan(B21.accessor),
+    "channel": Scan(B21.channel),
+    "sources": Scan(DCTERMS.source),
+}
 
 
 class LinkIndex:
@@ -232,11 +232,18 @@ class LinkIndex:
 
     @classmethod
     def read(cls, store: GraphStore) -> LinkIndex:
-        scanned = store.scan(_SCANS)
+        scanned = store.scan(list(_SCANS.values()))
         strings = scanned.strings
-        typed_links, participations, accesses = (set(pairs[0::2]) for pairs in scanned.pairs[:3])
-        between, start, end, instrument, channel, lifted, supported_by, derived_from = map(_multi, scanned.pairs[3:11])
-        participant, instrument_of, mode, accessor, channel_of, sources = map(_multi, scanned.pairs[11:])
+        scans = dict(zip(_SCANS, scanned.pairs, strict=True))
+        typed_links, participations, accesses = (
+            set(scans.pop(kind)[0::2]) for kind in ("links", "participations", "accesses")
+        )
+        by = {name: _multi(flat) for name, flat in scans.items()}  # each subject's objects
+        between, start, end, lifted = by["between"], by["start"], by["end"], by["lifted"]
+        instrument, channel = by["via_instrument"], by["via_channel"]
+        supported_by, derived_from, sources = by["supported_by"], by["derived_from"], by["sources"]
+        participant, instrument_of, mode = by["participant"], by["instrument"], by["mode"]
+        accessor, channel_of = by["accessor"], by["channel"]
         text = strings.__getitem__  # to order numbers as their strings
         terms: dict[int, URIRef] = {}
         days: dict[int, dt.date | None] = {}

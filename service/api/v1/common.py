@@ -319,10 +319,7 @@ def _key(store: ServiceStore) -> str | None:
 
 def _warm_up(state: State, store: ServiceStore, stop: threading.Event) -> str:
     started = time.monotonic()
-    try:
-        if store.cache_key() is None:  # a remote store: what is read now would not be kept
-            return "skipped"
-    except StoreUnavailable:  # nothing built yet
+    if _key(store) is None:  # a remote store (what is read now would not be kept), or nothing built yet
         return "skipped"
     steps: list[Callable[[], object]] = [
         lambda: state.knowledge.get(store),
