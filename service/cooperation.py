@@ -420,7 +420,9 @@ def resolve(links: list[Link], knowledge: Knowledge, a: URIRef, b: URIRef, funct
     candidates = {
         basis: group for basis, group in ways_between(links, a, b).items() if knowledge.covers(basis, function)
     }
-    ways = {basis: Way(basis, group[0].kind, tuple(group)) for basis, group in candidates.items()}
+    ways = {
+        basis: Way(basis, group[0].kind, tuple(sorted(group, key=_link_order))) for basis, group in candidates.items()
+    }
     dominated = {
         basis
         for basis in candidates
@@ -431,6 +433,11 @@ def resolve(links: list[Link], knowledge: Knowledge, a: URIRef, b: URIRef, funct
     applies = sorted((ways[b] for b in candidates if b not in dominated), key=lambda w: order(w.basis))
     fallbacks = sorted((ways[b] for b in dominated), key=lambda w: order(w.basis))
     return Resolution(tuple(applies), tuple(fallbacks))
+
+
+def _link_order(link: Link) -> tuple[dt.date, str]:
+    """Links of one way, the same order whichever store they were read from: earliest first."""
+    return (link.start, str(link.iri))
 
 
 def precedence_order(knowledge: Knowledge, kinds: dict[URIRef, str]) -> Callable[[URIRef], tuple[int, int, str]]:

@@ -2,9 +2,12 @@
 of states and per cooperation function what applied before, what applies after, what is lost
 and what it falls back on.
 
-A scenario runs on an in-memory copy of the store: the changes are applied to the stated
-participations and accesses, the cooperation rules of `ontology/rules/cooperation/` derive
-the links again, and both states are resolved with the same code as the live service.
+A scenario runs on in-memory copies of the part of the store its answer depends on: the
+participations and accesses of the instruments and channels the changes touch (or that start
+or end between the two dates compared) find the pairs of states whose links change; those of
+the instruments and channels each such pair shares then say what applies to it. The changes
+are applied to one copy, the cooperation rules of `ontology/rules/cooperation/` derive the
+links on both, and both are resolved with the same code as the live service.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import logging
 import os
 import uuid
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal as Choice
@@ -26,15 +30,17 @@ from rdflib.namespace import DCTERMS, RDF
 from service.build.reasoning import derive_cooperation, load_rules
 from service.cooperation import Knowledge, Link, Resolution, Way, date_literal, functions_in_use, links_at, resolve
 from service.errors import InvalidQuery, NotFound
-from service.namespaces import B21, DERIVED_GRAPH, ID
+from service.namespaces import B21, ID
 from service.resources import ontology_dir
+from service.sparql import sparql
 from service.store import in_memory_store
-from service.store.base import NQUADS, GraphStore, Term
+from service.store.base import GraphStore, Term, Triple
 from service.store.oxigraph import OxigraphStore
 
 logger = logging.getLogger(__name__)
 
 SCENARIO_GRAPH = URIRef("https://w3id.org/border21/graph/scenario")
+_COPIED_GRAPH = URIRef("https://w3id.org/border21/graph/scenario-copy")
 ChangeKind = Choice["end", "remove", "add"]
 
 
@@ -59,6 +65,13 @@ class Change:
             raise InvalidQuery(f"a change of kind {self.kind!r} needs a date")
         if self.mode is not None and self.channel is not None:
             raise InvalidQuery("a participation mode goes with an instrument, not a channel")
+
+    @property
+    def basis(self) -> URIRef:
+        """The instrument or channel changed."""
+        basis = self.instrument or self.channel
+        assert basis is not None
+        return basis
 
 
 @dataclass(frozen=True)
@@ -160,48 +173,69 @@ class ScenarioResult:
 # -- running -----------------------------------------------------------------------------
 
 
-def _dump(source: GraphStore) -> bytes:
-    import io
-
-    out = io.BytesIO()
-    source.dump(out, NQUADS)
-    return out.getvalue()
-
-
-def run_scenario(source: GraphStore, request: ScenarioRequest, *, snapshot: bytes | None = None) -> ScenarioResult:
-    """Answer a scenario. `snapshot` (an N-Quads dump of `source`) saves dumping it again."""
+def run_scenario(source: GraphStore, request: ScenarioRequest, *, knowledge: Knowledge | None = None) -> ScenarioResult:
+    """Answer a scenario. `knowledge` (read from `source` when not given) saves reading it again."""
     check_changes(source, request)
     rules = load_rules(ontology_dir() / "rules" / "cooperation")
-    data = snapshot if snapshot is not None else _dump(source)
-
-    before_store = _fresh(data)
-    derive_cooperation(before_store, rules)
-    after_store = _fresh(data)
-    for change in request.changes:
-        apply_change(after_store, change, request.at)
-    derive_cooperation(after_store, rules)
-
-    knowledge = Knowledge.read(before_store)
-    before_links = links_at(before_store, request.before or request.at)
-    after_links = links_at(after_store, request.at)
+    knowledge = knowledge if knowledge is not None else Knowledge.read(source)
+    reader = _Selection(source)
+    changed = reader.changed_bases(request)
+    pairs = list(request.pairs)
+    if pairs:
+        bases = reader.with_memberships(changed | reader.between(pairs))
+        before_store, after_store = _derive_both(reader, bases, request, rules)
+    else:
+        # First the pairs whose links change: only links through a changed basis can.
+        bases = reader.with_memberships(changed)
+        before_store, after_store = _derive_both(reader, bases, request, rules)
+        pairs = _affected_pairs(
+            _states(before_store), _links_before(before_store, request), links_at(after_store, request.at)
+        )
+        # Then what else joins those pairs, for what applied and what is left.
+        wider = reader.with_memberships(bases | reader.between(pairs))
+        if wider != bases:
+            before_store.close()
+            after_store.close()
+            before_store, after_store = _derive_both(reader, wider, request, rules)
+    before_links, after_links = _links_before(before_store, request), links_at(after_store, request.at)
     functions = list(request.functions) or sorted(functions_in_use(knowledge))
-    pairs = list(request.pairs) or _affected_pairs(before_store, before_links, after_links, request)
+    before_of, after_of = _by_pair(before_links), _by_pair(after_links)
     outcomes = []
     for a, b in pairs:
+        pair = frozenset((a, b))
         for function in functions:
-            before = resolve(before_links, knowledge, a, b, function)
-            after = resolve(after_links, knowledge, a, b, function)
+            before = resolve(before_of.get(pair, []), knowledge, a, b, function)
+            after = resolve(after_of.get(pair, []), knowledge, a, b, function)
             outcome = Outcome(a, b, function, before, after)
             if request.pairs or outcome.changed:
                 outcomes.append(outcome)
     return ScenarioResult(request, outcomes, knowledge, before_store, after_store)
 
 
-def _fresh(data: bytes) -> OxigraphStore:
-    store = in_memory_store()
-    store.load_dataset(data, NQUADS)
-    store.drop_named_graph(DERIVED_GRAPH)
-    return store
+def _by_pair(links: list[Link]) -> dict[frozenset[URIRef], list[Link]]:
+    grouped: dict[frozenset[URIRef], list[Link]] = defaultdict(list)
+    for link in links:
+        grouped[frozenset((link.a, link.b))].append(link)
+    return grouped
+
+
+def _links_before(store: GraphStore, request: ScenarioRequest) -> list[Link]:
+    return links_at(store, request.before or request.at)
+
+
+def _derive_both(
+    reader: _Selection, bases: set[URIRef], request: ScenarioRequest, rules: list[tuple[str, str]]
+) -> tuple[OxigraphStore, OxigraphStore]:
+    """Two stores holding what the rules read for `bases`, the second with the request's
+    changes, each with the links derived."""
+    # What an added participation names (a new agency, a narrower mode) needs its context too.
+    named = {term for change in request.changes for term in (change.actor, change.mode) if term is not None}
+    before_store, after_store = reader.copy(bases, named), reader.copy(bases, named)
+    derive_cooperation(before_store, rules)
+    for change in request.changes:
+        apply_change(after_store, change, request.at)
+    derive_cooperation(after_store, rules)
+    return before_store, after_store
 
 
 def _states(store: GraphStore) -> set[URIRef]:
@@ -209,11 +243,8 @@ def _states(store: GraphStore) -> set[URIRef]:
     return {row["state"] for row in rows}  # type: ignore[misc]
 
 
-def _affected_pairs(
-    store: GraphStore, before: list[Link], after: list[Link], request: ScenarioRequest
-) -> list[tuple[URIRef, URIRef]]:
+def _affected_pairs(states: set[URIRef], before: list[Link], after: list[Link]) -> list[tuple[URIRef, URIRef]]:
     """Pairs of states whose links differ between before and after."""
-    states = _states(store)
 
     def keyed(links: list[Link]) -> dict[tuple[URIRef, URIRef], set[URIRef]]:
         grouped: dict[tuple[URIRef, URIRef], set[URIRef]] = {}
@@ -226,26 +257,108 @@ def _affected_pairs(
     return sorted(pair for pair in set(old) | set(new) if old.get(pair) != new.get(pair))
 
 
+# -- what a scenario copies --------------------------------------------------------------------
+#
+# The cooperation rules derive the links through an instrument or channel from its own
+# participations and accesses, plus (for the participations a member has through an
+# organisation) the memberships in the organisation's founding instrument, plus a few facts
+# about actors and modes. A scenario copies exactly that for the instruments and channels its
+# answer can depend on, not the store. A rule that comes to read anything else must be added
+# to `service/sparql/scenario-context.rq`; tests/reasoning/test_scenario_scope.py compares
+# scenarios with the answer a copy of the whole store gives.
+
+
+def _iri(term: Term | None) -> URIRef:
+    assert isinstance(term, URIRef), term
+    return term
+
+
+class _Selection:
+    """Reads from the source store what a scenario needs, and copies it into memory."""
+
+    def __init__(self, source: GraphStore) -> None:
+        self.source = source
+        self._context: dict[Term, list[Triple]] | None = None
+        self._records: dict[URIRef, list[Triple]] = {}
+        self._extending: dict[URIRef, set[URIRef]] | None = None
+        self._bases_of: dict[URIRef, set[URIRef]] = {}
+
+    def changed_bases(self, request: ScenarioRequest) -> set[URIRef]:
+        """The instruments and channels whose links can differ between before and after: those
+        the changes name, those with a participation starting or ending between the two dates,
+        and those an organisation extends to its members whose membership changes."""
+        bases: set[URIRef] = set()
+        for change in request.changes:
+            bases.add(change.basis)
+        if request.before is not None and request.before != request.at:
+            low, high = sorted((request.before, request.at))
+            rows = self.source.select(
+                sparql("scenario-dated-in"), {"from": date_literal(low), "to": date_literal(high)}
+            ).rows
+            bases |= {_iri(row["basis"]) for row in rows}
+        extending = self.extending()
+        return bases.union(*(extending[founding] for founding in bases & set(extending)))
+
+    def between(self, pairs: list[tuple[URIRef, URIRef]]) -> set[URIRef]:
+        """The instruments and channels that can link each pair: those both sides can be
+        linked through, themselves, through their units or through an organisation they are
+        members of."""
+        extending = self.extending()
+        for actor in {actor for pair in pairs for actor in pair} - set(self._bases_of):
+            rows = [
+                row
+                for query in (sparql("scenario-own-bases"), sparql("scenario-unit-bases"))
+                for row in self.source.select(query, {"actor": actor})
+            ]
+            own = {_iri(row["basis"]) for row in rows}
+            # and what the organisations it or its units are members of extend to them
+            self._bases_of[actor] = own.union(*(extending[founding] for founding in own & set(extending)))
+        return set().union(*(self._bases_of[a] & self._bases_of[b] for a, b in pairs))
+
+    def with_memberships(self, bases: set[URIRef]) -> set[URIRef]:
+        """`bases` and the founding instruments of the organisations extending any of them to
+        their members."""
+        founding = {f for f, extended in self.extending().items() if extended & bases}
+        return bases | founding
+
+    def extending(self) -> dict[URIRef, set[URIRef]]:
+        """For each organisation's founding instrument, the instruments it extends to members."""
+        if self._extending is None:
+            self._extending = {}
+            for row in self.source.select(sparql("scenario-extending")).rows:
+                self._extending.setdefault(_iri(row["founding"]), set()).add(_iri(row["basis"]))
+        return self._extending
+
+    def copy(self, bases: set[URIRef], named: set[URIRef]) -> OxigraphStore:
+        """A fresh in-memory store with every record of `bases` and the context they and
+        `named` reach."""
+        for basis in sorted(bases - set(self._records)):
+            self._records[basis] = self.source.construct(sparql("scenario-records"), {"basis": basis})
+        store = in_memory_store()
+        records = [triple for basis in bases for triple in self._records[basis]]
+        store.add_triples(_COPIED_GRAPH, records)
+        store.add_triples(_COPIED_GRAPH, self._reached({term for triple in records for term in triple} | named))
+        return store
+
+    def _reached(self, terms: set[Term]) -> list[Triple]:
+        """The context triples about `terms`, about what those mention, and so on: an agency's
+        units up to its state and that it is a state, a mode's broader modes."""
+        if self._context is None:
+            self._context = defaultdict(list)
+            for triple in self.source.construct(sparql("scenario-context")):
+                self._context[triple[0]].append(triple)
+        found: list[Triple] = []
+        seen, frontier = set(terms), list(terms)
+        while frontier:
+            for triple in self._context.get(frontier.pop(), ()):
+                found.append(triple)
+                if triple[2] not in seen:
+                    seen.add(triple[2])
+                    frontier.append(triple[2])
+        return found
+
+
 # -- changes ---------------------------------------------------------------------------------
-
-_HOLDING = """
-SELECT ?actor ?basis ?at ?record ?end WHERE {
-  { ?record b21:participant ?actor ; b21:instrument ?basis . }
-  UNION
-  { ?record b21:accessor ?actor ; b21:channel ?basis . }
-  ?record b21:startDate ?start .
-  OPTIONAL { ?record b21:endDate ?end }
-  FILTER (?start <= ?at && (!BOUND(?end) || ?end >= ?at))
-}
-"""
-
-_ALL = """
-SELECT ?actor ?basis ?record WHERE {
-  { ?record b21:participant ?actor ; b21:instrument ?basis . }
-  UNION
-  { ?record b21:accessor ?actor ; b21:channel ?basis . }
-}
-"""
 
 
 def check_changes(source: GraphStore, request: ScenarioRequest) -> None:
@@ -254,8 +367,7 @@ def check_changes(source: GraphStore, request: ScenarioRequest) -> None:
     triples). A change to what an earlier change of the request adds is left to `apply_change`."""
     added: set[tuple[URIRef, URIRef]] = set()
     for change in request.changes:
-        basis = change.instrument or change.channel
-        assert basis is not None
+        basis = change.basis
         if change.kind == "add":
             added.add((change.actor, basis))
         elif (change.actor, basis) not in added:
@@ -264,20 +376,22 @@ def check_changes(source: GraphStore, request: ScenarioRequest) -> None:
 
 def _held(store: GraphStore, change: Change, basis: URIRef, at: dt.date) -> list[dict[str, Term | None]]:
     """The records a change ends or removes; NotFound when there are none."""
+    records = "participations" if change.instrument is not None else "accesses"
     if change.kind == "end":
-        rows = store.select(_HOLDING, {"actor": change.actor, "basis": basis, "at": date_literal(at)}).rows
+        rows = store.select(
+            sparql(f"scenario-{records}-at"), {"actor": change.actor, "basis": basis, "at": date_literal(at)}
+        ).rows
         if not rows:
             raise NotFound(f"{change.actor} has no participation in or access to {basis} on {at.isoformat()}")
         return rows
-    rows = store.select(_ALL, {"actor": change.actor, "basis": basis}).rows
+    rows = store.select(sparql(f"scenario-{records}"), {"actor": change.actor, "basis": basis}).rows
     if not rows:
         raise NotFound(f"{change.actor} has no participation in or access to {basis}")
     return rows
 
 
 def apply_change(store: OxigraphStore, change: Change, at: dt.date) -> None:
-    basis = change.instrument or change.channel
-    assert basis is not None
+    basis = change.basis
     if change.kind == "add":
         _add(store, change, basis)
         return

@@ -7,26 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Iterator
 
-import pytest
 from rdflib import URIRef
 
 from service import cooperation
-from service.build.pipeline import build
-from service.generate import generate
-from service.resources import ontology_dir
-from service.store import OpenStore, StoreHome, in_memory_store
+from service.store import in_memory_store
 from service.store.base import NQUADS, GraphStore
-
-
-@pytest.fixture(scope="module")
-def generated_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
-    root = tmp_path_factory.mktemp("generated")
-    generate(root / "data", 12_000, seed=4)
-    build(StoreHome(root / "store"), ontology_dir(), root / "data")
-    with OpenStore(StoreHome(root / "store"), read_only=True) as store:
-        yield store
 
 
 def dates_of(index: cooperation.LinkIndex) -> list[dt.date]:

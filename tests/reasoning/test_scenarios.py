@@ -95,7 +95,7 @@ def test_a_change_to_nothing_fails_before_the_store_is_copied(
     world: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copied: list[int] = []
-    monkeypatch.setattr(scenarios, "_dump", lambda source: copied.append(1) or b"")
+    monkeypatch.setattr(scenarios._Selection, "copy", lambda self, bases, named: copied.append(1))
     dd = ID["state/dd"]
     request = ScenarioRequest(
         at=dt.date(2010, 1, 1), changes=(Change("remove", dd, instrument=ID["instrument/arrest-warrant"]),)

@@ -9,8 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 
 from service.api.deps import SettingsDep, StoreDep
 from service.api.v1 import models
+from service.api.v1.common import KnowledgeDep
 from service.api.v1.present import Presenter
 from service.config import Settings
+from service.cooperation import Knowledge
 from service.keys import parse_resource
 from service.scenarios import Change, ScenarioRepository, ScenarioRequest, ScenarioResult, run_scenario
 from service.store.base import GraphStore
@@ -22,7 +24,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
     404: {"description": "No such scenario, or a change names a participation that does not exist"},
 }
 
-_runs = threading.Semaphore(2)  # scenarios copy the store into memory: a few at a time
+_runs = threading.Semaphore(2)  # scenarios copy part of the store into memory: a few at a time
 
 
 def to_request(body: models.ScenarioIn) -> ScenarioRequest:
@@ -79,9 +81,9 @@ def _repository(settings: Settings) -> ScenarioRepository:
     return ScenarioRepository(settings.store / "scenarios", settings.scenarios_kept)
 
 
-def _run(store: GraphStore, request: ScenarioRequest) -> ScenarioResult:
+def _run(store: GraphStore, request: ScenarioRequest, knowledge: Knowledge) -> ScenarioResult:
     with _runs:
-        return run_scenario(store, request)
+        return run_scenario(store, request, knowledge=knowledge)
 
 
 def as_input(request: ScenarioRequest) -> models.ScenarioIn:
@@ -96,10 +98,10 @@ def as_input(request: ScenarioRequest) -> models.ScenarioIn:
     responses={**ERRORS, 201: {"description": "The scenario's answer; Location gives its URL"}},
 )
 async def create_scenario(
-    body: models.ScenarioIn, store: StoreDep, settings: SettingsDep, response: Response
+    body: models.ScenarioIn, store: StoreDep, settings: SettingsDep, knowledge: KnowledgeDep, response: Response
 ) -> models.ScenarioOut:
     request = to_request(body)
-    result = await run_in_threadpool(_run, store, request)  # a scenario that fails is not saved
+    result = await run_in_threadpool(_run, store, request, knowledge)  # a scenario that fails is not saved
     identifier = _repository(settings).save(request)
     response.headers["Location"] = f"/api/v1/scenarios/{identifier}"
     return present(identifier, as_input(request), result)
@@ -111,9 +113,11 @@ async def create_scenario(
     summary="Answer a saved scenario on today's data",
     responses=ERRORS,
 )
-async def get_scenario(identifier: str, store: StoreDep, settings: SettingsDep) -> models.ScenarioOut:
+async def get_scenario(
+    identifier: str, store: StoreDep, settings: SettingsDep, knowledge: KnowledgeDep
+) -> models.ScenarioOut:
     request = _repository(settings).load(identifier)
-    result = await run_in_threadpool(_run, store, request)
+    result = await run_in_threadpool(_run, store, request, knowledge)
     return present(identifier, as_input(request), result)
 
 
@@ -124,12 +128,12 @@ async def get_scenario(identifier: str, store: StoreDep, settings: SettingsDep) 
     responses=ERRORS,
 )
 async def compare_scenarios(
-    first: str, second: str, store: StoreDep, settings: SettingsDep
+    first: str, second: str, store: StoreDep, settings: SettingsDep, knowledge: KnowledgeDep
 ) -> models.ScenarioComparison:
     repository = _repository(settings)
     one, two = repository.load(first), repository.load(second)
-    result_one = await run_in_threadpool(_run, store, one)
-    result_two = await run_in_threadpool(_run, store, two)
+    result_one = await run_in_threadpool(_run, store, one, knowledge)
+    result_two = await run_in_threadpool(_run, store, two, knowledge)
     left = {(o.a, o.b, o.function): o for o in result_one.outcomes}
     right = {(o.a, o.b, o.function): o for o in result_two.outcomes}
     p_one = Presenter(result_one.knowledge, result_one.after_store)
