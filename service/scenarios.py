@@ -36,6 +36,7 @@ from service.sparql import sparql
 from service.store import in_memory_store
 from service.store.base import GraphStore, Term, Triple
 from service.store.oxigraph import OxigraphStore
+from service.store.worker import check_request_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +175,8 @@ class ScenarioResult:
 
 
 def run_scenario(source: GraphStore, request: ScenarioRequest, *, knowledge: Knowledge | None = None) -> ScenarioResult:
-    """Answer a scenario. `knowledge` (read from `source` when not given) saves reading it again."""
+    """Answer a scenario. `knowledge` (read from `source` when not given) saves reading it again.
+    Within a request, its time bounds the work done here in memory too (QueryTimeout)."""
     check_changes(source, request)
     rules = load_rules(ontology_dir() / "rules" / "cooperation")
     knowledge = knowledge if knowledge is not None else Knowledge.read(source)
@@ -202,6 +204,7 @@ def run_scenario(source: GraphStore, request: ScenarioRequest, *, knowledge: Kno
     before_of, after_of = _by_pair(before_links), _by_pair(after_links)
     outcomes = []
     for a, b in pairs:
+        check_request_deadline()
         pair = frozenset((a, b))
         for function in functions:
             before = resolve(before_of.get(pair, []), knowledge, a, b, function)
@@ -231,10 +234,10 @@ def _derive_both(
     # What an added participation names (a new agency, a narrower mode) needs its context too.
     named = {term for change in request.changes for term in (change.actor, change.mode) if term is not None}
     before_store, after_store = reader.copy(bases, named), reader.copy(bases, named)
-    derive_cooperation(before_store, rules)
+    derive_cooperation(before_store, rules, checkpoint=check_request_deadline)
     for change in request.changes:
         apply_change(after_store, change, request.at)
-    derive_cooperation(after_store, rules)
+    derive_cooperation(after_store, rules, checkpoint=check_request_deadline)
     return before_store, after_store
 
 
@@ -333,6 +336,7 @@ class _Selection:
         """A fresh in-memory store with every record of `bases` and the context they and
         `named` reach."""
         for basis in sorted(bases - set(self._records)):
+            check_request_deadline()
             self._records[basis] = self.source.construct(sparql("scenario-records"), {"basis": basis})
         store = in_memory_store()
         records = [triple for basis in bases for triple in self._records[basis]]

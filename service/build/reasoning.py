@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -181,11 +182,16 @@ def materialise(store: OxigraphStore, rules: list[tuple[str, str]]) -> int:
     raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
 
 
-def derive_cooperation(store: OxigraphStore, rules: list[tuple[str, str]]) -> int:
+def derive_cooperation(
+    store: OxigraphStore, rules: list[tuple[str, str]], checkpoint: Callable[[], None] | None = None
+) -> int:
     """Apply the cooperation rules once each, in order (each may use what the ones before it
-    wrote), into the derived graph. Returns the number of triples derived."""
+    wrote), into the derived graph. Returns the number of triples derived. `checkpoint` is
+    called before each rule (and may raise to stop)."""
     total = 0
     for name, rule in rules:
+        if checkpoint is not None:
+            checkpoint()
         derived = {triple for triple in store.construct_native(rule) if not store.holds_native(triple)}
         total += store.add_native(DERIVED_GRAPH, derived)
         logger.debug("event=cooperation_rule rule=%s triples=%d", name, len(derived))

@@ -49,6 +49,15 @@ def request_deadline(seconds: float) -> Iterator[None]:
         _REQUEST_DEADLINE.reset(token)
 
 
+def check_request_deadline() -> None:
+    """QueryTimeout when the request being served has used its time. For work a request does
+    in its own process (a scenario deriving links on its copies), which no query worker stops:
+    it checks between steps. Outside a request, nothing."""
+    request = _REQUEST_DEADLINE.get()
+    if request is not None and request[0] <= time.monotonic():
+        raise QueryTimeout(f"the request ran longer than {request[1]:g} s and was stopped")
+
+
 @dataclass(frozen=True)
 class Task:
     """One read, by name of an `OxigraphStore` method, on the store at `path`."""

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from service import scenarios
-from service.errors import InvalidQuery, NotFound
+from service.api import create_app
+from service.config import Settings
+from service.errors import InvalidQuery, NotFound, QueryTimeout
 from service.namespaces import ID
 from service.scenarios import Change, ScenarioRepository, ScenarioRequest, run_scenario
 from service.store.base import GraphStore
+from service.store.worker import request_deadline
 from tests.conftest import run_cli
 
 AA, BB, CC = (ID[f"state/{code}"] for code in ("aa", "bb", "cc"))
@@ -103,6 +108,46 @@ def test_a_change_to_nothing_fails_before_the_store_is_copied(
     with pytest.raises(NotFound, match="state/dd"):
         run_scenario(world, request)
     assert copied == []
+
+
+def slow_changes(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Each change applied to a scenario's copy takes `seconds` longer."""
+    apply = scenarios.apply_change
+
+    def slowly(*args: object) -> None:
+        time.sleep(seconds)
+        apply(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scenarios, "apply_change", slowly)
+
+
+ENDING_THE_WARRANT = ScenarioRequest(
+    at=dt.date(2019, 6, 1),
+    changes=(Change("end", CC, instrument=ID["instrument/arrest-warrant"], date=dt.date(2019, 5, 31)),),
+)
+
+
+def test_work_in_memory_stops_when_the_request_has_used_its_time(
+    world: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow_changes(monkeypatch, 0.3)
+    with request_deadline(0.2), pytest.raises(QueryTimeout, match=r"longer than 0\.2 s"):
+        run_scenario(world, ENDING_THE_WARRANT)
+    assert run_scenario(world, ENDING_THE_WARRANT).outcomes  # outside a request: no limit
+
+
+def test_a_scenario_out_of_time_is_503_and_not_saved(
+    world_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(world_store_path, store, symlinks=True)
+    slow_changes(monkeypatch, 0.6)
+    with TestClient(create_app(Settings(store=store, query_timeout=0.5))) as client:
+        body = {"at": "2019-06-01", "changes": [ENDING_THE_WARRANT.to_json()["changes"][0]]}
+        response = client.post("/api/v1/scenarios", json=body)
+        assert response.status_code == 503, response.text
+        assert "longer than 0.5 s" in response.json()["detail"]
+    assert not list((store / "scenarios").glob("*.json"))
 
 
 def test_a_change_may_end_what_an_earlier_change_of_the_request_adds(world: GraphStore) -> None:
