@@ -16,8 +16,9 @@ from service.namespaces import DERIVED_GRAPH, ID
 from service.resources import ontology_dir
 from service.scenarios import Change, Outcome, ScenarioRequest, _affected_pairs, _states, apply_change, run_scenario
 from service.store import in_memory_store
-from service.store.base import NQUADS, GraphStore
+from service.store.base import NQUADS, NTRIPLES, GraphStore
 from service.store.oxigraph import OxigraphStore
+from tests.store.virtuoso import Virtuoso, empty_remote, remote_store
 
 GB, DE, IE = (ID[f"state/{code}"] for code in ("gb", "de", "ie"))
 
@@ -162,3 +163,34 @@ def test_a_scenario_copies_a_small_part_of_the_store(generated_store: GraphStore
         assert result.after_store is not None
         copied = result.after_store.triple_count() - result.after_store.triple_count(DERIVED_GRAPH)
         assert copied < stated / 3, request
+
+
+# -- on a remote store ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_scenarios_on_virtuoso_answer_as_on_the_embedded_store(
+    world: GraphStore, virtuoso: Virtuoso, virtuoso_system_graphs: frozenset[str]
+) -> None:
+    remote = remote_store(virtuoso, virtuoso_system_graphs)
+    empty_remote(remote)
+    try:
+        for graph in world.named_graphs():
+            remote.replace_graph(graph, world.graph_bytes(graph, NTRIPLES), NTRIPLES)
+        warrant = ID["instrument/arrest-warrant"]
+        for request in [
+            ScenarioRequest(at=dt.date(2021, 1, 1), before=dt.date(2020, 12, 31)),
+            ScenarioRequest(
+                at=dt.date(2019, 6, 1),
+                changes=(
+                    Change("end", ID["state/cc"], instrument=warrant, date=dt.date(2019, 5, 31)),
+                    Change("remove", ID["agency/cc-bureau"], channel=ID["channel/alert-system"]),
+                    Change("add", ID["state/bb"], instrument=warrant, date=dt.date(2019, 1, 1)),
+                ),
+            ),
+        ]:
+            expected = run_scenario(world, request).outcomes
+            assert expected
+            assert run_scenario(remote, request).outcomes == expected
+    finally:
+        empty_remote(remote)
