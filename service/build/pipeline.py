@@ -20,7 +20,7 @@ from service.build.sources import SourceFile, discover, parse
 from service.build.validate import union, validate_shapes
 from service.errors import ValidationFailed
 from service.namespaces import B21, BASE, DERIVED_GRAPH, INFERRED_GRAPH, PROVENANCE_GRAPH, VOID
-from service.store import StoreHome, Triple, carry_over, open_generation
+from service.store import StoreHome, Triple, carry_over, in_memory_store, open_generation
 
 logger = logging.getLogger(__name__)
 
@@ -97,35 +97,45 @@ def build(
     started_at = datetime.now(UTC)
     with home.build_lock():
         result = check(ontology_dir, data_dir, java=java, progress=progress)
-        generation = home.new_generation()
-        progress("load", f"writing generation {generation.name}")
-        store = open_generation(generation)
+        # Inference and derivation read the store millions of times: in memory they take less
+        # than half the time they take on disk (91 s against 201 s at a million triples), and
+        # the generation is then written in one bulk load (25 s there).
+        work = in_memory_store()
         try:
             for source in result.sources:
-                store.load_file(source.path, source.graph_iri)
-            _crash_point("load")
-            store.add_triples(INFERRED_GRAPH, result.hermit_inferred)
+                work.load_file(source.path, source.graph_iri)
+            work.add_triples(INFERRED_GRAPH, result.hermit_inferred)
             progress("infer", "applying inference rules")
-            inferred = materialise(store, load_rules(ontology_dir / "rules")) + len(result.hermit_inferred)
+            inferred = materialise(work, load_rules(ontology_dir / "rules")) + len(result.hermit_inferred)
             progress("infer", f"{inferred} inferred triples")
-            derived = derive_cooperation(store, load_rules(ontology_dir / "rules" / "cooperation"))
+            derived = derive_cooperation(work, load_rules(ontology_dir / "rules" / "cooperation"))
             progress("derive", f"{derived} triples of derived cooperation")
-            graphs = {source.display: store.triple_count(source.graph_iri) for source in result.sources}
-            store.add_triples(PROVENANCE_GRAPH, _provenance(generation.name, result.sources, graphs, started_at))
-            carried = carry_over(home, store, generation)
-            if carried is None:
-                progress(
-                    "carry", "a server is writing the store: it carries written graphs over when it adopts this build"
-                )
-            elif carried:
-                progress("carry", f"{carried} written quads carried over from the previous build")
-            total = store.triple_count()
-            # Compact what the bulk loader wrote in pieces (sources, inferences, each rule's
-            # triples): reads of an uncompacted generation are about a quarter slower.
-            store.optimize()
-            store.flush()
+            graphs = {source.display: work.triple_count(source.graph_iri) for source in result.sources}
+            generation = home.new_generation()
+            progress("load", f"writing generation {generation.name}")
+            store = open_generation(generation)
+            try:
+                store.add_store(work)
+                work.close()
+                _crash_point("load")
+                store.add_triples(PROVENANCE_GRAPH, _provenance(generation.name, result.sources, graphs, started_at))
+                carried = carry_over(home, store, generation)
+                if carried is None:
+                    progress(
+                        "carry",
+                        "a server is writing the store: it carries written graphs over when it adopts this build",
+                    )
+                elif carried:
+                    progress("carry", f"{carried} written quads carried over from the previous build")
+                total = store.triple_count()
+                # Compact what the bulk loader wrote in pieces: reads of an uncompacted
+                # generation are about a quarter slower.
+                store.optimize()
+                store.flush()
+            finally:
+                store.close()
         finally:
-            store.close()
+            work.close()
         _crash_point("publish")
         previous = home.current()
         home.publish(generation)

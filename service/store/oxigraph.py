@@ -321,6 +321,12 @@ class OxigraphStore:
         self._store.bulk_extend(quads)
         return len(quads)
 
+    def add_store(self, other: OxigraphStore) -> int:
+        """Add every quad of `other` by the bulk loader (for a store nobody else reads yet).
+        Returns how many."""
+        self._store.bulk_extend(other._store.quads_for_pattern(None, None, None, None))
+        return len(other._store)
+
     def remove_triples(self, triples: Iterable[Triple]) -> None:
         """Remove each triple from every graph that holds it."""
         for s, p, o in triples:
@@ -384,6 +390,9 @@ class OxigraphStore:
         self._store.optimize()
 
     def close(self) -> None:
+        """Flush and let go of the store; closing again does nothing."""
+        if not hasattr(self, "_store"):
+            return
         self.flush()
         del self._store
 
