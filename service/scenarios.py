@@ -242,7 +242,7 @@ def _derive_both(
 
 
 def _states(store: GraphStore) -> set[URIRef]:
-    rows = store.select("SELECT ?state WHERE { ?state a b21:State }").rows
+    rows = store.select(sparql("scenario-states")).rows
     return {row["state"] for row in rows}  # type: ignore[misc]
 
 
@@ -411,7 +411,7 @@ def apply_change(store: OxigraphStore, change: Change, at: dt.date) -> None:
     for row in rows:
         record = row["record"]
         assert isinstance(record, URIRef)
-        triples = store.construct("CONSTRUCT { ?record ?p ?o } WHERE { ?record ?p ?o }", {"record": record})
+        triples = store.construct(sparql("scenario-record"), {"record": record})
         store.remove_triples(triples)
 
 
