@@ -153,11 +153,11 @@ def supports_of(store: GraphStore, link: URIRef) -> list[Support]:
     participations the ones they derive from."""
     origins: dict[URIRef, dict[URIRef, _Record]] = defaultdict(dict)
     for row in store.select(sparql("derived-support"), {"link": link}).rows:
-        record = origins[_iri(row["support"])].setdefault(_iri(row["origin"]), _Record(row))
+        record = origins[as_iri(row["support"])].setdefault(as_iri(row["origin"]), _Record(row))
         record.add_source(row.get("source"))
     records: dict[URIRef, _Record] = {}
     for row in store.select(sparql("link-support"), {"link": link}).rows:
-        records.setdefault(_iri(row["support"]), _Record(row)).add_source(row.get("source"))
+        records.setdefault(as_iri(row["support"]), _Record(row)).add_source(row.get("source"))
     supports = []
     for iri, record in sorted(records.items()):
         derived = tuple(
@@ -176,10 +176,10 @@ def supports_at(store: GraphStore, at: dt.date, party: URIRef | None = None) -> 
         bindings["party"], scope = party, "-of-actor"
     origins: dict[URIRef, dict[URIRef, _Record]] = defaultdict(dict)
     for row in store.select(sparql(f"derived-support{scope}-at"), bindings).rows:
-        origins[_iri(row["support"])].setdefault(_iri(row["origin"]), _Record(row)).add_source(row.get("source"))
+        origins[as_iri(row["support"])].setdefault(as_iri(row["origin"]), _Record(row)).add_source(row.get("source"))
     records: dict[URIRef, dict[URIRef, _Record]] = defaultdict(dict)
     for row in store.select(sparql(f"link-support{scope}-at"), bindings).rows:
-        records[_iri(row["link"])].setdefault(_iri(row["support"]), _Record(row)).add_source(row.get("source"))
+        records[as_iri(row["link"])].setdefault(as_iri(row["support"]), _Record(row)).add_source(row.get("source"))
     explained: dict[URIRef, list[Support]] = {}
     for link, supports in records.items():
         explained[link] = [
@@ -344,7 +344,8 @@ def _multi(flat: array[int]) -> dict[int, list[int]]:
     return values
 
 
-def _iri(term: object) -> URIRef:
+def as_iri(term: object) -> URIRef:
+    """A term a query gives where only an IRI can be."""
     assert isinstance(term, URIRef), term
     return term
 
@@ -367,8 +368,8 @@ class _Record:
         return Support(
             iri=iri,
             kind=kind,
-            actor=_iri(self.row["actor"]),
-            basis=_iri(self.row["basis"]),
+            actor=as_iri(self.row["actor"]),
+            basis=as_iri(self.row["basis"]),
             start=start,
             end=_date(self.row.get("end")),
             mode=mode if isinstance(mode, URIRef) else None,

@@ -28,7 +28,17 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from service.build.reasoning import derive_cooperation, load_rules
-from service.cooperation import Knowledge, Link, Resolution, Way, date_literal, functions_in_use, links_at, resolve
+from service.cooperation import (
+    Knowledge,
+    Link,
+    Resolution,
+    Way,
+    as_iri,
+    date_literal,
+    functions_in_use,
+    links_at,
+    resolve,
+)
 from service.errors import InvalidQuery, NotFound
 from service.namespaces import B21, ID
 from service.resources import ontology_dir
@@ -186,20 +196,20 @@ def run_scenario(source: GraphStore, request: ScenarioRequest, *, knowledge: Kno
     if pairs:
         bases = reader.with_memberships(changed | reader.between(pairs))
         before_store, after_store = _derive_both(reader, bases, request, rules)
+        before_links, after_links = _links_of(before_store, after_store, request)
     else:
         # First the pairs whose links change: only links through a changed basis can.
         bases = reader.with_memberships(changed)
         before_store, after_store = _derive_both(reader, bases, request, rules)
-        pairs = _affected_pairs(
-            _states(before_store), _links_before(before_store, request), links_at(after_store, request.at)
-        )
+        before_links, after_links = _links_of(before_store, after_store, request)
+        pairs = _affected_pairs(_states(before_store), before_links, after_links)
         # Then what else joins those pairs, for what applied and what is left.
         wider = reader.with_memberships(bases | reader.between(pairs))
         if wider != bases:
             before_store.close()
             after_store.close()
             before_store, after_store = _derive_both(reader, wider, request, rules)
-    before_links, after_links = _links_before(before_store, request), links_at(after_store, request.at)
+            before_links, after_links = _links_of(before_store, after_store, request)
     functions = list(request.functions) or sorted(functions_in_use(knowledge))
     before_of, after_of = _by_pair(before_links), _by_pair(after_links)
     outcomes = []
@@ -222,8 +232,9 @@ def _by_pair(links: list[Link]) -> dict[frozenset[URIRef], list[Link]]:
     return grouped
 
 
-def _links_before(store: GraphStore, request: ScenarioRequest) -> list[Link]:
-    return links_at(store, request.before or request.at)
+def _links_of(before: GraphStore, after: GraphStore, request: ScenarioRequest) -> tuple[list[Link], list[Link]]:
+    """The links holding before (on `before` or the scenario's date) and after (on its date)."""
+    return links_at(before, request.before or request.at), links_at(after, request.at)
 
 
 def _derive_both(
@@ -271,11 +282,6 @@ def _affected_pairs(states: set[URIRef], before: list[Link], after: list[Link]) 
 # scenarios with the answer a copy of the whole store gives.
 
 
-def _iri(term: Term | None) -> URIRef:
-    assert isinstance(term, URIRef), term
-    return term
-
-
 class _Selection:
     """Reads from the source store what a scenario needs, and copies it into memory."""
 
@@ -290,32 +296,28 @@ class _Selection:
         """The instruments and channels whose links can differ between before and after: those
         the changes name, those with a participation starting or ending between the two dates,
         and those an organisation extends to its members whose membership changes."""
-        bases: set[URIRef] = set()
-        for change in request.changes:
-            bases.add(change.basis)
+        bases = {change.basis for change in request.changes}
         if request.before is not None and request.before != request.at:
             low, high = sorted((request.before, request.at))
             rows = self.source.select(
                 sparql("scenario-dated-in"), {"from": date_literal(low), "to": date_literal(high)}
             ).rows
-            bases |= {_iri(row["basis"]) for row in rows}
-        extending = self.extending()
-        return bases.union(*(extending[founding] for founding in bases & set(extending)))
+            bases |= {as_iri(row["basis"]) for row in rows}
+        return self.with_extended(bases)
 
     def between(self, pairs: list[tuple[URIRef, URIRef]]) -> set[URIRef]:
         """The instruments and channels that can link each pair: those both sides can be
         linked through, themselves, through their units or through an organisation they are
         members of."""
-        extending = self.extending()
         for actor in {actor for pair in pairs for actor in pair} - set(self._bases_of):
             rows = [
                 row
                 for query in (sparql("scenario-own-bases"), sparql("scenario-unit-bases"))
                 for row in self.source.select(query, {"actor": actor})
             ]
-            own = {_iri(row["basis"]) for row in rows}
+            own = {as_iri(row["basis"]) for row in rows}
             # and what the organisations it or its units are members of extend to them
-            self._bases_of[actor] = own.union(*(extending[founding] for founding in own & set(extending)))
+            self._bases_of[actor] = self.with_extended(own)
         return set().union(*(self._bases_of[a] & self._bases_of[b] for a, b in pairs))
 
     def with_memberships(self, bases: set[URIRef]) -> set[URIRef]:
@@ -324,12 +326,18 @@ class _Selection:
         founding = {f for f, extended in self.extending().items() if extended & bases}
         return bases | founding
 
+    def with_extended(self, bases: set[URIRef]) -> set[URIRef]:
+        """`bases` and, for each founding instrument among them, the instruments its
+        organisation extends to its members."""
+        extending = self.extending()
+        return bases.union(*(extending[founding] for founding in bases & set(extending)))
+
     def extending(self) -> dict[URIRef, set[URIRef]]:
         """For each organisation's founding instrument, the instruments it extends to members."""
         if self._extending is None:
             self._extending = {}
             for row in self.source.select(sparql("scenario-extending")).rows:
-                self._extending.setdefault(_iri(row["founding"]), set()).add(_iri(row["basis"]))
+                self._extending.setdefault(as_iri(row["founding"]), set()).add(as_iri(row["basis"]))
         return self._extending
 
     def copy(self, bases: set[URIRef], named: set[URIRef]) -> OxigraphStore:
@@ -375,11 +383,12 @@ def check_changes(source: GraphStore, request: ScenarioRequest) -> None:
         if change.kind == "add":
             added.add((change.actor, basis))
         elif (change.actor, basis) not in added:
-            _held(source, change, basis, request.at)
+            _held(source, change, request.at)
 
 
-def _held(store: GraphStore, change: Change, basis: URIRef, at: dt.date) -> list[dict[str, Term | None]]:
+def _held(store: GraphStore, change: Change, at: dt.date) -> list[dict[str, Term | None]]:
     """The records a change ends or removes; NotFound when there are none."""
+    basis = change.basis
     records = "participations" if change.instrument is not None else "accesses"
     if change.kind == "end":
         rows = store.select(
@@ -395,11 +404,10 @@ def _held(store: GraphStore, change: Change, basis: URIRef, at: dt.date) -> list
 
 
 def apply_change(store: OxigraphStore, change: Change, at: dt.date) -> None:
-    basis = change.basis
     if change.kind == "add":
-        _add(store, change, basis)
+        _add(store, change)
         return
-    rows = _held(store, change, basis, at)
+    rows = _held(store, change, at)
     if change.kind == "end":
         for row in rows:
             record, old_end = row["record"], row.get("end")
@@ -415,7 +423,8 @@ def apply_change(store: OxigraphStore, change: Change, at: dt.date) -> None:
         store.remove_triples(triples)
 
 
-def _add(store: OxigraphStore, change: Change, basis: URIRef) -> None:
+def _add(store: OxigraphStore, change: Change) -> None:
+    basis = change.basis
     key = hashlib.sha256(f"{change.actor} {basis} {change.date}".encode()).hexdigest()[:16]
     start = date_literal(change.date)  # type: ignore[arg-type]
     if change.instrument is not None:
