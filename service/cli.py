@@ -69,10 +69,24 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         from service.build.publish_remote import publish_to_remote
         from service.store.served import RemoteService
 
-        sent = publish_to_remote(RemoteService(settings), ontology, data, java=settings.java, progress=_progress)
+        sent = publish_to_remote(
+            RemoteService(settings),
+            ontology,
+            data,
+            java=settings.java,
+            java_memory=settings.java_memory,
+            progress=_progress,
+        )
         print(f"published {sent} triples to the remote store")
         return 0
-    report = build(StoreHome(settings.store), ontology, data, java=settings.java, progress=_progress)
+    report = build(
+        StoreHome(settings.store),
+        ontology,
+        data,
+        java=settings.java,
+        java_memory=settings.java_memory,
+        progress=_progress,
+    )
     print(f"built {report.total} triples into {settings.store} (generation {report.generation.name})")
     return 0
 
@@ -81,7 +95,8 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from service.build.pipeline import check
 
     ontology, data = _sources(args, settings)
-    result = check(ontology, data, java=settings.java, progress=_progress)
+    result = check(ontology, data, java=settings.java, java_memory=settings.java_memory, progress=_progress)
+    result.close()
     print(f"valid: {len(result.sources)} files, {result.triple_count} triples")
     return 0
 

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     cors_write_origins: str = Field("", description="Origins also allowed to write cross-origin, comma-separated.")
     data_dir: Path | None = Field(None, description="Curated data directory; default: the bundled data/.")
     java: str | None = Field(None, description="Java executable for the HermiT reasoner; default: java on PATH.")
+    java_memory: int = Field(
+        2000, ge=256, description="Heap of the HermiT reasoner, in MB: about 2000 per million triples built."
+    )
     log_level: str = "INFO"
 
     @field_validator("store", "audit_log", mode="after")

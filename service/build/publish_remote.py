@@ -17,6 +17,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from service.build.pipeline import Progress, build, log_progress
+from service.build.reasoning import DEFAULT_JAVA_MEMORY
 from service.store import OpenStore, StoreHome
 from service.store.base import NTRIPLES, GraphStore, built_graphs
 from service.store.remote import RemoteStore, sparql_term
@@ -32,12 +33,13 @@ def publish_to_remote(
     data_dir: Path,
     *,
     java: str | None = None,
+    java_memory: int = DEFAULT_JAVA_MEMORY,
     progress: Progress = log_progress,
 ) -> int:
     """Build, then make the remote's curated graphs those of the build. Returns the quads sent."""
     with tempfile.TemporaryDirectory(prefix="border21-build-") as scratch:
         home = StoreHome(Path(scratch) / "store")
-        build(home, ontology_dir, data_dir, java=java, progress=progress)
+        build(home, ontology_dir, data_dir, java=java, java_memory=java_memory, progress=progress)
         with OpenStore(home, read_only=True) as local:
             return upload_build(remote, local, progress)
 

@@ -15,18 +15,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import URIRef
 
 from service.errors import BuildError, ValidationFailed
-from service.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, sparql_prologue
+from service.namespaces import DERIVED_GRAPH, INFERRED_GRAPH
 from service.store import Triple, in_memory_store
 from service.store.oxigraph import OxigraphStore
 
 logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 50
+DEFAULT_JAVA_MEMORY = 2000  # MB, owlready2's own default
+INFERENCES = "http://inferrences/"  # sic: owlready2's name for the reasoner's ontology
 
 
 def _java(java: str | None) -> str:
@@ -36,38 +37,46 @@ def _java(java: str | None) -> str:
     return found
 
 
-def hermit_inferences(graph: rdflib.Graph, java: str | None = None) -> list[Triple]:
-    """Run HermiT on `graph`; return the class assertions it infers, or raise
-    ValidationFailed naming what makes the graph inconsistent."""
+def hermit_inferences(
+    store: OxigraphStore, graphs: list[URIRef], java: str | None = None, java_memory: int = DEFAULT_JAVA_MEMORY
+) -> list[Triple]:
+    """Run HermiT (with `java_memory` MB of heap) on the triples of `graphs`; return the class
+    assertions it infers, or raise ValidationFailed naming what makes them inconsistent."""
     import owlready2  # imported here: loading it starts its own quadstore machinery
 
     owlready2.JAVA_EXE = _java(java)
+    owlready2.reasoning.JAVA_MEMORY = java_memory
     with tempfile.TemporaryDirectory(prefix="border21-hermit-") as scratch:
         ntriples = Path(scratch) / "closure.nt"
-        graph.serialize(ntriples, format="nt", encoding="utf-8")
-        world = owlready2.World()
+        store.write_ntriples(ntriples, graphs)
+        # owlready2's quadstore on disk, not in memory: it holds every triple once more
+        world = owlready2.World(filename=str(Path(scratch) / "world.sqlite3"))
         try:
             ontology = world.get_ontology(ntriples.as_uri()).load(format="ntriples")
-            before = set(world.as_rdflib_graph().triples((None, None, None)))
-            with ontology:
-                owlready2.sync_reasoner_hermit(
-                    [ontology], infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
-                )
-            after = set(world.as_rdflib_graph().triples((None, None, None)))
+            # outside a `with ontology:` block, owlready2 keeps what the reasoner adds in an
+            # ontology of its own, which is all that needs reading back
+            owlready2.sync_reasoner_hermit(
+                [ontology], infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
+            )
+            added = world.as_rdflib_graph().get_context(world.get_ontology(INFERENCES))
+            inferred = [
+                (s, p, o)
+                for s, p, o in added.triples((None, RDF.type, None))
+                if isinstance(s, URIRef) and isinstance(o, URIRef) and o not in (OWL.Thing, OWL.Ontology)
+            ]
         except owlready2.OwlReadyInconsistentOntologyError as error:
             raise ValidationFailed(
-                "the ontology and data are inconsistent (HermiT)", explain_inconsistency(graph)
+                "the ontology and data are inconsistent (HermiT)", explain_inconsistency(store)
             ) from error
         except owlready2.OwlReadyJavaError as error:
             logger.error("event=hermit_failed", exc_info=True)
+            if "OutOfMemoryError" in str(error):
+                raise BuildError(
+                    f"HermiT ran out of its {java_memory} MB of heap: raise BORDER21_JAVA_MEMORY"
+                ) from error
             raise BuildError("HermiT could not run; see the log for Java's output") from error
         finally:
             world.close()
-    inferred = [
-        (s, p, o)
-        for s, p, o in after - before
-        if p == RDF.type and isinstance(s, URIRef) and isinstance(o, URIRef) and o != OWL.Thing
-    ]
     return sorted(inferred)
 
 
@@ -85,12 +94,12 @@ ORDER BY ?x ?a ?b
 """
 
 
-def explain_inconsistency(graph: rdflib.Graph) -> list[str]:
+def explain_inconsistency(store: OxigraphStore) -> list[str]:
     """Name the individuals that belong to disjoint classes: the usual cause, and the one a
     curator can fix by reading the message."""
     reasons = [
-        f"{row.x} is an instance of both {row.a} and {row.b}, which are disjoint"  # type: ignore[union-attr]
-        for row in graph.query(sparql_prologue() + _DISJOINT)
+        f"{row['x']} is an instance of both {row['a']} and {row['b']}, which are disjoint"
+        for row in store.select(_DISJOINT).rows
     ]
     return reasons or [
         "HermiT found a contradiction that is not a plain disjointness clash; "

@@ -13,6 +13,7 @@ from rdflib.term import Node, URIRef
 
 from service.errors import ValidationFailed
 from service.namespaces import GRAPH, ONTOLOGY_GRAPH
+from service.store.oxigraph import OxigraphStore
 
 ONTOLOGY_FILE = "border21.ttl"
 
@@ -23,12 +24,10 @@ class SourceFile:
     display: str  # how messages name the file, e.g. "data/states.ttl"
     role: str  # ontology | vocab | shapes | rules-free data
     graph_iri: URIRef
+    # parsed by rdflib for the ontology, vocabularies and shapes; data is read into a store only
     graph: rdflib.Graph = field(repr=False, default_factory=rdflib.Graph)
     sha256: str = ""
-
-    @property
-    def triple_count(self) -> int:
-        return len(self.graph)
+    triple_count: int = 0
 
     def line_of(self, node: Node) -> int | None:
         """The first line where `node` stands as a subject (else anywhere), for messages."""
@@ -99,17 +98,30 @@ def discover(ontology_dir: Path, data_dir: Path) -> list[SourceFile]:
     return found
 
 
-def parse(source: SourceFile) -> None:
-    """Parse one file into `source.graph`; a syntax error names the file and line."""
-    raw = source.path.read_bytes()
-    source.sha256 = hashlib.sha256(raw).hexdigest()
+def read(source: SourceFile, store: OxigraphStore) -> None:
+    """Read one file into its graph in `store` (and, unless it is data, into `source.graph`);
+    a syntax error names the file and line."""
+    if source.role != "data":
+        parse(source)
+    else:
+        _text(source)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ValidationFailed(
-            f"{source.display} is not UTF-8", [f"{source.display}:{line}: byte {error.start} is not valid UTF-8"]
-        ) from error
+        store.load_file(source.path, source.graph_iri)
+    except ValidationFailed as failure:
+        parse(source)  # rdflib's message shows the line in question
+        source.graph = rdflib.Graph()
+        # rdflib read what the engine does not (a relative IRI, say): the engine's message stands
+        problems = []
+        for problem in failure.problems:
+            line = re.search(r"\bline (\d+)", problem)
+            problems.append(f"{source.display}:{line.group(1)}: {problem}" if line else f"{source.display}: {problem}")
+        raise ValidationFailed(f"{source.display} is not valid Turtle", problems) from failure
+    source.triple_count = store.triple_count(source.graph_iri)
+
+
+def parse(source: SourceFile) -> None:
+    """Parse one file into `source.graph` with rdflib; a syntax error names the file and line."""
+    text = _text(source)
     graph = rdflib.Graph()
     try:
         graph.parse(data=text, format="turtle", publicID=source.path.as_uri())
@@ -121,6 +133,19 @@ def parse(source: SourceFile) -> None:
     except Exception as error:  # rdflib raises assorted errors for bad literals and IRIs
         raise ValidationFailed(f"{source.display} is not valid Turtle", [f"{source.display}: {error}"]) from error
     source.graph = graph
+    source.triple_count = len(graph)
+
+
+def _text(source: SourceFile) -> str:
+    raw = source.path.read_bytes()
+    source.sha256 = hashlib.sha256(raw).hexdigest()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ValidationFailed(
+            f"{source.display} is not UTF-8", [f"{source.display}:{line}: byte {error.start} is not valid UTF-8"]
+        ) from error
 
 
 def _syntax_message(error: BadSyntax) -> str:

@@ -291,7 +291,13 @@ class OxigraphStore:
     # -- loading ---------------------------------------------------------------------------
 
     def load_file(self, path: Path, graph: URIRef, media_type: str = TURTLE) -> None:
-        self._store.bulk_load(path=str(path), format=RDF_FORMATS[media_type], to_graph=ox.NamedNode(str(graph)))
+        """Add a file's triples to `graph` by the bulk loader (for a store nobody else reads
+        yet). A syntax error raises ValidationFailed with the parser's message, which names the
+        line; what was read before it may stay in the store."""
+        try:
+            self._store.bulk_load(path=str(path), format=RDF_FORMATS[media_type], to_graph=ox.NamedNode(str(graph)))
+        except SyntaxError as error:
+            raise ValidationFailed(f"{path.name} is not valid RDF", [str(error.msg or error)]) from error
 
     def add_triples(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         name = ox.NamedNode(str(graph))
@@ -357,6 +363,98 @@ class OxigraphStore:
     def contains(self, triple: Triple) -> bool:
         s, p, o = (to_ox(term) for term in triple)
         return next(iter(self._store.quads_for_pattern(s, p, o, None)), None) is not None  # type: ignore[arg-type]
+
+    # -- reading a build's sources in pieces -------------------------------------------------
+
+    def described_in(self, node: Term) -> list[URIRef]:
+        """The graphs that type `node`, else the graphs where it is a subject."""
+        subject = to_ox(node)
+        if isinstance(subject, ox.Literal):
+            return []
+        for predicate in (ox.NamedNode(str(RDF.type)), None):
+            graphs = {q.graph_name for q in self._store.quads_for_pattern(subject, predicate, None, None)}
+            if graphs:
+                return sorted(URIRef(g.value) for g in graphs if isinstance(g, ox.NamedNode))
+        return []
+
+    def description_chunks(
+        self, graphs: Iterable[URIRef], size: int, *, context: Iterable[URIRef], everywhere: Iterable[URIRef]
+    ) -> Iterator[tuple[frozenset[str], bytes]]:
+        """The subjects of `graphs`, in chunks of about `size` triples, each as N-Triples: the
+        triples (in `graphs`) of the chunk's subjects, the `context` triples of every node
+        those triples name (a blank node's whole description), and every `everywhere`
+        triple. Yields each chunk's subjects (in N-Triples form) with the chunk."""
+        names = [ox.NamedNode(str(graph)) for graph in graphs]
+        inside = set(names)
+        context_predicates = [ox.NamedNode(str(p)) for p in context]
+        shared: set[ox.Triple] = set()
+        for predicate in everywhere:
+            shared.update(self._in(names, ox.NamedNode(str(predicate)), None))
+        chunk: list[ox.Triple] = []
+        subjects: set[ox.NamedNode | ox.BlankNode] = set()
+        seen: set[ox.NamedNode | ox.BlankNode] = set()
+        for name in names:
+            for quad in self._store.quads_for_pattern(None, None, None, name):
+                subject = quad.subject
+                if subject in seen or not isinstance(subject, ox.NamedNode | ox.BlankNode):
+                    continue
+                seen.add(subject)
+                subjects.add(subject)
+                chunk.extend(self._in(inside, None, None, subject=subject))
+                if len(chunk) >= size:
+                    yield self._chunk(subjects, chunk, inside, context_predicates, shared)
+                    chunk, subjects = [], set()
+        if subjects:
+            yield self._chunk(subjects, chunk, inside, context_predicates, shared)
+
+    def _in(
+        self,
+        graphs: Iterable[ox.NamedNode],
+        predicate: ox.NamedNode | None,
+        obj: ox.NamedNode | None,
+        *,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+    ) -> Iterator[ox.Triple]:
+        wanted = graphs if isinstance(graphs, set) else set(graphs)
+        for quad in self._store.quads_for_pattern(subject, predicate, obj, None):
+            if quad.graph_name in wanted:
+                yield quad.triple
+
+    def _chunk(
+        self,
+        subjects: set[ox.NamedNode | ox.BlankNode],
+        triples: list[ox.Triple],
+        graphs: set[ox.NamedNode],
+        context: list[ox.NamedNode],
+        shared: set[ox.Triple],
+    ) -> tuple[frozenset[str], bytes]:
+        described = set(triples) | shared
+        pending = [t.object for t in triples if isinstance(t.object, ox.NamedNode | ox.BlankNode)]
+        visited: set[object] = set(subjects)
+        while pending:
+            node = pending.pop()
+            if node in visited:
+                continue
+            visited.add(node)
+            if isinstance(node, ox.BlankNode):
+                for triple in self._in(graphs, None, None, subject=node):
+                    described.add(triple)
+                    if isinstance(triple.object, ox.NamedNode | ox.BlankNode):
+                        pending.append(triple.object)
+                continue
+            for predicate in context:
+                described.update(self._in(graphs, predicate, None, subject=node))
+        body = ox.serialize(described, format=ox.RdfFormat.N_TRIPLES) or b""
+        return frozenset(str(subject) for subject in subjects), body
+
+    def write_ntriples(self, path: Path, graphs: Iterable[URIRef]) -> None:
+        """Write the triples of `graphs` to `path` as N-Triples (a triple held by two graphs
+        appears twice)."""
+        names = [ox.NamedNode(str(graph)) for graph in graphs]
+        with path.open("wb") as out:
+            for name in names:
+                quads = self._store.quads_for_pattern(None, None, None, name)
+                ox.serialize((quad.triple for quad in quads), out, format=ox.RdfFormat.N_TRIPLES)
 
     # -- inspection and export -------------------------------------------------------------
 

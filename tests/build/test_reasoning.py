@@ -19,7 +19,7 @@ from service.build.reasoning import SCHEMA_CLASSES, SCHEMA_PROPERTIES, hermit_in
 from service.build.sources import discover
 from service.errors import ValidationFailed
 from service.generate import generate
-from service.namespaces import B21, ID, INFERRED_GRAPH, PREFIXES
+from service.namespaces import B21, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from service.resources import data_dir, ontology_dir
 from service.store import GraphStore, in_memory_store
 from service.store.oxigraph import OxigraphStore
@@ -55,7 +55,9 @@ def test_hermit_classifies_individuals_from_property_domains(ontology: Path) -> 
     access = ID["access/untyped"]
     graph.add((access, B21.accessor, ID["state/aa"]))
     graph.add((ID["state/aa"], RDF.type, B21.State))
-    inferred = hermit_inferences(graph)
+    store = in_memory_store()
+    store.add_triples(ONTOLOGY_GRAPH, graph)
+    inferred = hermit_inferences(store, [ONTOLOGY_GRAPH])
     assert (access, RDF.type, B21.ChannelAccess) in inferred
     assert all(o != OWL.Thing for _, _, o in inferred)
 

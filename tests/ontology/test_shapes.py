@@ -16,10 +16,11 @@ from rdflib import Namespace
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from service.build.sources import discover, parse
+from service.build.sources import discover, read
 from service.build.validate import Violation, validate_shapes
 from service.namespaces import SH
 from service.resources import ontology_dir
+from service.store import in_memory_store
 
 B21SH = Namespace("https://w3id.org/border21/shapes#")
 ID = "https://w3id.org/border21/id/"
@@ -673,10 +674,15 @@ def sources_root(tmp_path: Path, ontology: Path, valid_data: Path) -> Path:
 
 
 def _validate(root: Path) -> list[Violation]:
+    """The violations of the whole data at once, which validating it in chunks of a few
+    resources each must give too."""
     sources = discover(root / "ontology", root / "data")
+    store = in_memory_store()
     for source in sources:
-        parse(source)
-    return validate_shapes(sources)
+        read(source, store)
+    whole = validate_shapes(store, sources)
+    assert validate_shapes(store, sources, chunk_triples=10, workers=1) == whole
+    return whole
 
 
 def _expand(text: str, prefixed: str) -> str:
