@@ -20,6 +20,7 @@ from rdflib.term import URIRef
 
 from service.errors import BuildError, ValidationFailed
 from service.namespaces import DERIVED_GRAPH, INFERRED_GRAPH
+from service.sparql import sparql
 from service.store import Triple, in_memory_store
 from service.store.oxigraph import OxigraphStore
 
@@ -80,26 +81,12 @@ def hermit_inferences(
     return sorted(inferred)
 
 
-_DISJOINT = """
-SELECT DISTINCT ?x ?a ?b WHERE {
-  { ?a owl:disjointWith ?b }
-  UNION
-  { ?all a owl:AllDisjointClasses ; owl:members ?list .
-    ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b . FILTER (?a != ?b) }
-  ?x rdf:type/rdfs:subClassOf* ?a .
-  ?x rdf:type/rdfs:subClassOf* ?b .
-  FILTER (STR(?a) < STR(?b))
-}
-ORDER BY ?x ?a ?b
-"""
-
-
 def explain_inconsistency(store: OxigraphStore) -> list[str]:
     """Name the individuals that belong to disjoint classes: the usual cause, and the one a
     curator can fix by reading the message."""
     reasons = [
         f"{row['x']} is an instance of both {row['a']} and {row['b']}, which are disjoint"
-        for row in store.select(_DISJOINT).rows
+        for row in store.select(sparql("disjoint-members")).rows
     ]
     return reasons or [
         "HermiT found a contradiction that is not a plain disjointness clash; "

@@ -17,7 +17,7 @@ from rdflib.term import Variable
 from service.build.pipeline import check
 from service.build.reasoning import SCHEMA_CLASSES, SCHEMA_PROPERTIES, hermit_inferences, load_rules, materialise
 from service.build.sources import discover
-from service.errors import ValidationFailed
+from service.errors import BuildError, ValidationFailed
 from service.generate import generate
 from service.namespaces import B21, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from service.resources import data_dir, ontology_dir
@@ -60,6 +60,11 @@ def test_hermit_classifies_individuals_from_property_domains(ontology: Path) -> 
     inferred = hermit_inferences(store, [ONTOLOGY_GRAPH])
     assert (access, RDF.type, B21.ChannelAccess) in inferred
     assert all(o != OWL.Thing for _, _, o in inferred)
+
+
+def test_a_reasoner_out_of_heap_says_which_setting_to_raise(ontology: Path) -> None:
+    with pytest.raises(BuildError, match="out of its 4 MB of heap: raise BORDER21_JAVA_MEMORY"):
+        check(ontology, VALID_DATA, java_memory=4)
 
 
 def test_validate_command_reports_the_inconsistency_and_fails() -> None:
