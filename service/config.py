@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     data_dir: Path | None = Field(None, description="Curated data directory; default: the bundled data/.")
     java: str | None = Field(None, description="Java executable for the HermiT reasoner; default: java on PATH.")
     java_memory: int = Field(
-        2000, ge=256, description="Heap of the HermiT reasoner, in MB: about 2000 per million triples built."
+        2000, ge=256, description="Heap of the HermiT reasoner, in MB (ten million triples took 14000)."
     )
     log_level: str = "INFO"
 
