@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
 import pyshacl
 import rdflib
+import rdflib.collection
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import BNode, Node, URIRef
 
@@ -35,7 +37,8 @@ class Violation:
 
 # Every path in the shapes is one property long, and a value is checked by its rdf:type (with
 # the schema's rdfs:subClassOf) or its skos:inScheme: so a resource's conformance depends on
-# its own triples, those two properties of the nodes it names, and the class hierarchy. The
+# its own triples, those two properties of the nodes it names, and the class hierarchy
+# (`chunking_hazard` checks this of the shapes, else the data is validated whole). The
 # data is validated in chunks of resources with that context, which keeps the memory bounded
 # and lets two processes share the work; a chunk reports only its own resources.
 CHUNK_TRIPLES = 200_000
@@ -54,14 +57,65 @@ def union(sources: list[SourceFile], roles: set[str]) -> rdflib.Graph:
     return graph
 
 
+# Constraints whose value is a shape the value nodes (or the focus node) must conform to.
+_SHAPE_VALUED = (SH.node, SH.qualifiedValueShape, SH["not"])
+_SHAPE_LISTS = (SH["and"], SH["or"], SH.xone)
+# Constraints that compare the values of a property with another property's, of the same node.
+_COMPARING = (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals)
+
+
+def chunking_hazard(shapes: rdflib.Graph) -> str | None:
+    """Why validating in chunks could differ from validating whole, or None: a shape that reads
+    more of another resource than a chunk holds (a path longer than one property, a shape a
+    value must conform to reading more than rdf:type and skos:inScheme, SPARQL), or focus
+    nodes that need not be the subject of any chunk (sh:targetNode, sh:targetObjectsOf)."""
+    if any(shapes.triples((None, SH.sparql, None))):
+        return "a SPARQL-based constraint"
+    for target in (SH.targetNode, SH.targetObjectsOf):
+        if any(shapes.triples((None, target, None))):
+            return f"a shape with {shapes.qname(target)}"
+    for path in shapes.objects(None, SH.path):
+        if not isinstance(path, URIRef):
+            return "a property path longer than one property"
+    nested: list[Node] = [o for p in _SHAPE_VALUED for o in shapes.objects(None, p)]
+    nested += [
+        m
+        for p in _SHAPE_LISTS
+        for items in shapes.objects(None, p)
+        for m in rdflib.collection.Collection(shapes, items)
+    ]
+    seen: set[Node] = set()
+    while nested:
+        shape = nested.pop()
+        if shape in seen:
+            continue
+        seen.add(shape)
+        for path in shapes.objects(shape, SH.path):
+            if path not in CONTEXT:
+                return f"a shape that a value must conform to reads {shapes.qname(path)} of it"  # type: ignore[arg-type]
+        if any((shape, p, None) in shapes for p in _COMPARING):
+            return "a shape that a value must conform to compares its properties"
+        nested += [o for p in (SH.property, *_SHAPE_VALUED) for o in shapes.objects(shape, p)]
+        nested += [
+            m
+            for p in _SHAPE_LISTS
+            for items in shapes.objects(shape, p)
+            for m in rdflib.collection.Collection(shapes, items)
+        ]
+    return None
+
+
 def validate_shapes(
     store: OxigraphStore, sources: list[SourceFile], *, chunk_triples: int = CHUNK_TRIPLES, workers: int = 2
 ) -> list[Violation]:
     """Every violation (and warning) of the shapes by the ontology, vocabularies and data held
     in `store` (one graph per source), each located in its file. More than one chunk is
     validated by `workers` processes."""
-    shapes = union(sources, {"shapes"}).serialize(format="nt", encoding="utf-8")
+    shapes_graph = union(sources, {"shapes"})
+    shapes = shapes_graph.serialize(format="nt", encoding="utf-8")
     graphs = [source.graph_iri for source in sources if source.role != "shapes"]
+    if chunking_hazard(shapes_graph) is not None:
+        chunk_triples = sys.maxsize  # one chunk: the whole
     chunks = store.description_chunks(graphs, chunk_triples, context=CONTEXT, everywhere=EVERYWHERE)
     first, second = next(chunks, None), next(chunks, None)
     if second is None or workers < 2:

@@ -4,14 +4,18 @@ in one process or in several, each located in its file; a file only the engine r
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+import rdflib
+from rdflib.namespace import RDF, RDFS
 
 from service.build.sources import SourceFile, discover, read
-from service.build.validate import Violation, validate_shapes
+from service.build.validate import chunking_hazard, validate_shapes
 from service.errors import ValidationFailed
 from service.generate import generate
+from service.namespaces import B21, SH
 from service.store import in_memory_store
 from service.store.oxigraph import OxigraphStore
 
@@ -109,7 +113,69 @@ def test_a_file_only_the_engine_rejects_is_named_with_its_line(
     assert "state/xx" in problem or "relative" in problem.lower() or "base" in problem.lower(), problem
 
 
-def test_violations_compare_by_value() -> None:
-    one = Violation("data/a.ttl", 3, "state:aa", "rdfs:label", "needs a label", "Violation")
-    assert one == Violation("data/a.ttl", 3, "state:aa", "rdfs:label", "needs a label", "Violation")
-    assert len({one, Violation("data/a.ttl", 3, "state:aa", "rdfs:label", "needs a label", "Violation")}) == 1
+SEQUENCE_PATH = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix b21: <https://w3id.org/border21/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <https://example.org/shapes#> .
+
+ex:ParticipantNamed a sh:NodeShape ;
+    sh:targetClass b21:Participation ;
+    sh:property [ sh:path ( b21:participant rdfs:label ) ; sh:minCount 1 ] .
+"""
+
+
+def test_shapes_reading_further_than_a_chunk_holds_are_validated_whole(tmp_path: Path, ontology: Path) -> None:
+    """A participation's participant is usually described in another chunk: a shape that reads
+    the participant's label cannot be checked chunk by chunk, so the data is validated whole."""
+    shutil.copytree(ontology, tmp_path / "ontology")
+    (tmp_path / "ontology" / "shapes" / "participant-named.ttl").write_text(SEQUENCE_PATH, encoding="utf-8")
+    generate(tmp_path / "data", 3000, seed=2, file_triples=1000)
+    sources = discover(tmp_path / "ontology", tmp_path / "data")
+    store = in_memory_store()
+    for source in sources:
+        read(source, store)
+    assert validate_shapes(store, sources, chunk_triples=50, workers=1) == []
+
+
+@pytest.mark.parametrize(
+    ("shape", "hazard"),
+    [
+        (
+            "ex:S sh:targetClass b21:State ;"
+            " sh:property [ sh:path [ sh:inversePath b21:participant ] ; sh:minCount 1 ] .",
+            "longer than one property",
+        ),
+        ("ex:S sh:targetClass b21:State ; sh:sparql [ sh:select 'SELECT $this WHERE { }' ] .", "SPARQL"),
+        ("ex:S sh:targetObjectsOf b21:participant ; sh:nodeKind sh:IRI .", "sh:targetObjectsOf"),
+        ("ex:S sh:targetNode b21:x ; sh:nodeKind sh:IRI .", "sh:targetNode"),
+        (
+            "ex:S sh:targetClass b21:Participation ; sh:property [ sh:path b21:participant ; sh:node ex:Named ] .\n"
+            "ex:Named sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .",
+            "reads rdfs:label of it",
+        ),
+        (
+            "ex:S sh:targetClass b21:Participation ; sh:property [ sh:path b21:participant ; sh:or ( ex:Named ) ] .\n"
+            "ex:Named sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .",
+            "reads rdfs:label of it",
+        ),
+        (
+            "ex:S sh:targetClass b21:Participation ; sh:property [ sh:path b21:participant ; sh:node ex:Dated ] .\n"
+            "ex:Dated sh:property [ sh:path rdf:type ; sh:lessThan b21:endDate ] .",
+            "compares its properties",
+        ),
+    ],
+)
+def test_chunking_hazards_are_recognised(shape: str, hazard: str) -> None:
+    prefixes = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in (("sh", SH), ("b21", B21), ("rdfs", RDFS), ("rdf", RDF)))
+    graph = rdflib.Graph().parse(
+        data=f"{prefixes}\n@prefix ex: <https://example.org/shapes#> .\n{shape}", format="turtle"
+    )
+    reason = chunking_hazard(graph)
+    assert reason is not None and hazard in reason, reason
+
+
+def test_the_bundled_shapes_can_be_validated_in_chunks(ontology: Path) -> None:
+    shapes = rdflib.Graph()
+    for path in (ontology / "shapes").glob("*.ttl"):
+        shapes.parse(path)
+    assert chunking_hazard(shapes) is None
