@@ -39,6 +39,13 @@ class StoreUnavailable(Border21Error):
     pass
 
 
+class StillReading(StoreUnavailable):
+    """An index the answer needs is still being read for the store's current version; the
+    client should ask again after `retry_after` seconds."""
+
+    retry_after = 5
+
+
 class ValidationFailed(Border21Error):
     """The sources break the ontology's contract; `problems` lists each one."""
 

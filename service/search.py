@@ -90,6 +90,7 @@ from typing import Protocol, overload
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
+from service.background import read_in_background, wait_for
 from service.errors import InvalidQuery
 from service.keys import key_of
 from service.namespaces import B21
@@ -612,18 +613,22 @@ class SearchCache:
     """The search index of a store's current state, rebuilt when the state changes.
 
     Thread-safe: the lock is held only to look at and swap the index, never while building;
-    concurrent requests for the same new state share one build; an index built for an older
-    state never replaces one built for a newer.
+    each build runs in the background (`service.background`), and concurrent requests for
+    the same new state wait for that one build, each at most its own time; an index built
+    for an older state never replaces one built for a newer.
     """
 
-    def __init__(self, build: Callable[[Searchable], SearchIndex] = SearchIndex.from_store) -> None:
+    def __init__(
+        self, build: Callable[[Searchable], SearchIndex] = SearchIndex.from_store, limit: float = 900.0
+    ) -> None:
         self._build = build
+        self.limit = limit
         self._lock = threading.Lock()
         self._key: object = None
         self._index: SearchIndex | None = None
         self._index_sequence = -1
         self._sequence = 0
-        self._pending: dict[object, tuple[int, Future[SearchIndex]]] = {}
+        self._pending: dict[object, Future[SearchIndex]] = {}
 
     def get(self, store: Searchable) -> SearchIndex:
         key = (store.generation, store.version)
@@ -631,23 +636,22 @@ class SearchCache:
             if self._index is not None and self._key == key:
                 return self._index
             pending = self._pending.get(key)
-            builder = pending is None
             if pending is None:
-                pending = self._pending[key] = (self._sequence, Future())
-                self._sequence += 1
-        sequence, future = pending
-        if not builder:
-            return future.result()
+                sequence, self._sequence = self._sequence, self._sequence + 1
+                pending = self._pending[key] = read_in_background(
+                    "search-index", lambda: self._built(store, key, sequence), self.limit
+                )
+        return wait_for(pending, "The search index")
+
+    def _built(self, store: Searchable, key: object, sequence: int) -> SearchIndex:
         try:
             index = self._build(store)
-        except BaseException as error:
+        except BaseException:  # not kept: the next request builds again
             with self._lock:
                 del self._pending[key]
-            future.set_exception(error)
             raise
         with self._lock:
             del self._pending[key]
             if sequence > self._index_sequence:
                 self._key, self._index, self._index_sequence = key, index, sequence
-        future.set_result(index)
         return index

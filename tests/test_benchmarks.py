@@ -21,7 +21,7 @@ def test_the_harness_measures_every_item_and_writes_its_result(
 ) -> None:
     output = tmp_path / "result.json"
     arguments = ["--triples", "4000", "--systems", "border21", "--repeat", "2", "--duration", "2", "--clients", "2"]
-    code = run.main([*arguments, "--workdir", str(tmp_path / "work"), "--output", str(output)])
+    code = run.main([*arguments, "--workdir", str(tmp_path / "work"), "--output", str(output), "--keep"])
     assert code == 0, capsys.readouterr().err[-3000:]
     result = json.loads(output.read_text())
     border21 = result["systems"]["border21"]
@@ -38,7 +38,22 @@ def test_the_harness_measures_every_item_and_writes_its_result(
     assert set(result["summary"]["targets"]) >= {"planner_p95", "server_peak_memory"}
     printed = capsys.readouterr().out
     assert "rest:network" in printed and "planner_p95" in printed
+
+    # The kept store served again without a build (--reuse-build): the build's time is its log's.
+    again = tmp_path / "again.json"
+    code = run.main([*arguments, "--workdir", str(tmp_path / "work"), "--output", str(again), "--reuse-build"])
+    assert code == 0, capsys.readouterr().err[-3000:]
+    second = json.loads(again.read_text())["systems"]["border21"]
+    assert second["build"]["reused"] and second["build"]["seconds"] == pytest.approx(
+        border21["build"]["seconds"], abs=3
+    )
+    assert second["build"]["total_triples"] == border21["build"]["total_triples"]
+    assert set(second["items"]) == set(items) and not any(entry["error_count"] for entry in second["items"].values())
     assert not (tmp_path / "work").exists()  # the scratch directory is removed unless --keep
+    mismatched = ["--triples", "5000", "--systems", "border21", "--reuse-build", "--workdir", str(tmp_path / "work")]
+    (tmp_path / "work" / "data").mkdir(parents=True)
+    (tmp_path / "work" / "data" / "manifest.json").write_text(json.dumps({"requested": 4000, "seed": 1}))
+    assert run.main(mismatched) == 2
 
 
 def test_ratios_and_verdicts_come_from_the_measurements() -> None:
@@ -67,6 +82,9 @@ def test_ratios_and_verdicts_come_from_the_measurements() -> None:
             },
         },
     }
+    result["systems"]["border21"]["build"]["reused"] = "20261207T033500-18161-b7bc93"
+    assert "build_vs_virtuoso_load" not in report.summarise(result)["targets"]  # built in another run
+    del result["systems"]["border21"]["build"]["reused"]
     targets = report.summarise(result)["targets"]
     assert targets["build_vs_virtuoso_load"]["ratio"] == 3.0 and not targets["build_vs_virtuoso_load"]["met"]
     assert not targets["planner_p95"]["met"] and targets["planner_p95"]["missed"] == ["rest:paths"]

@@ -78,8 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.knowledge = KnowledgeCache()
     app.state.dates = DateCache()
-    app.state.links = LinkIndexCache()
-    app.state.search = SearchCache()
+    app.state.links = LinkIndexCache(settings.index_timeout)
+    app.state.search = SearchCache(limit=settings.index_timeout)
     install_error_handlers(app)
     install_body_limit(app, settings)  # innermost: its refusal reaches the route as an HTTPException
     install_jsonld(app)

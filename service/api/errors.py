@@ -15,6 +15,7 @@ from service.errors import (
     QueryTimeout,
     ReadOnly,
     ResultTooLarge,
+    StillReading,
     StoreUnavailable,
     UnsupportedMediaType,
     ValidationFailed,
@@ -50,7 +51,8 @@ async def _known(request: Request, error: Exception) -> JSONResponse:
     detail = str(error)
     if isinstance(error, ValidationFailed) and error.problems:
         detail = f"{detail}: {'; '.join(error.problems[:20])}"
-    return JSONResponse({"detail": detail}, status_code=status)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, StillReading) else None
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

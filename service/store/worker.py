@@ -49,6 +49,31 @@ def request_deadline(seconds: float) -> Iterator[None]:
         _REQUEST_DEADLINE.reset(token)
 
 
+def request_time_left() -> float | None:
+    """Seconds left to the request being served; None outside a request."""
+    request = _REQUEST_DEADLINE.get()
+    return None if request is None else max(0.0, request[0] - time.monotonic())
+
+
+# How long the service's own whole-store reads (the link index's scan, the search index's
+# texts) may take, set in the thread that does them: they grow with the store (minutes at ten
+# million triples), are done once per store version, and no request waits for them longer
+# than its own time.
+_BACKGROUND_LIMIT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "border21_background_limit", default=None
+)
+
+
+@contextlib.contextmanager
+def background_reads(seconds: float) -> Iterator[None]:
+    """Give each query run in this context `seconds` instead of the query timeout."""
+    token = _BACKGROUND_LIMIT.set(seconds)
+    try:
+        yield
+    finally:
+        _BACKGROUND_LIMIT.reset(token)
+
+
 def check_request_deadline() -> None:
     """QueryTimeout when the request being served has used its time. For work a request does
     in its own process (a scenario deriving links on its copies), which no query worker stops:
@@ -175,8 +200,9 @@ class WorkerPool:
             self._idle.put(_Worker())
 
     def run(self, task: Task, on_timeout: Callable[[], None] | None = None) -> Any:
-        deadline = time.monotonic() + self.timeout
-        stopped = f"the query ran longer than {self.timeout:g} s and was stopped"
+        limit = _BACKGROUND_LIMIT.get() or self.timeout
+        deadline = time.monotonic() + limit
+        stopped = f"the query ran longer than {limit:g} s and was stopped"
         request = _REQUEST_DEADLINE.get()
         if request is not None and request[0] < deadline:
             deadline = request[0]
@@ -186,7 +212,7 @@ class WorkerPool:
         try:
             got = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty as error:
-            raise QueryTimeout(f"no query worker became free within {self.timeout:g} s") from error
+            raise QueryTimeout(f"no query worker became free within {limit:g} s") from error
         with self._lock:
             taken = got if got is not None and not self._closed else None
             if taken is not None:

@@ -85,13 +85,13 @@ def test_the_queries_of_one_request_share_the_timeout(
     from service.api import create_app
     from service.config import Settings
 
-    read = cooperation.LinkIndex.read
+    read = cooperation.Knowledge.read
 
     def slow_then_read(cls, store):  # type: ignore[no-untyped-def]
         time.sleep(2.5)  # as if earlier queries of this request had taken the time
         return read(store)
 
-    monkeypatch.setattr(cooperation.LinkIndex, "read", classmethod(slow_then_read))
+    monkeypatch.setattr(cooperation.Knowledge, "read", classmethod(slow_then_read))
     store = copy_store(built_store, tmp_path / "store")
     settings = Settings(store=store, query_timeout=2, warm_up=False)  # type: ignore[call-arg]
     with TestClient(create_app(settings)) as client:
@@ -105,3 +105,56 @@ def test_the_queries_of_one_request_share_the_timeout(
             ).status_code
             == 200
         )
+
+
+def test_a_link_index_read_longer_than_a_request_goes_on_and_the_request_is_asked_to_retry(
+    built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a large store the link index takes longer to read than a request may wait: the read
+    goes on in the background, the request gets 503 with Retry-After, and once the index is
+    read the same request is answered, from that one read."""
+    from fastapi.testclient import TestClient
+
+    from service import cooperation
+    from service.api import create_app
+    from service.config import Settings
+
+    read = cooperation.LinkIndex.read
+    reads: list[float] = []
+
+    def slow_read(cls, store):  # type: ignore[no-untyped-def]
+        reads.append(time.monotonic())
+        time.sleep(3)  # longer than the 1 s a request may take
+        return read(store)
+
+    monkeypatch.setattr(cooperation.LinkIndex, "read", classmethod(slow_read))
+    store = copy_store(built_store, tmp_path / "store")
+    settings = Settings(store=store, query_timeout=1, warm_up=False)  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as client:
+        early = client.get("/api/v1/network", params={"at": "2016-01-01"})
+        assert early.status_code == 503
+        assert "link index" in early.json()["detail"] and "still being read" in early.json()["detail"]
+        assert early.headers["Retry-After"] == "5"
+        deadline = time.monotonic() + 30
+        while (answer := client.get("/api/v1/network", params={"at": "2016-01-01"})).status_code != 200:
+            assert answer.status_code == 503 and time.monotonic() < deadline, answer.text
+            time.sleep(0.5)
+        assert answer.json()["edges"], "the actor's links, from the index read in the background"
+        assert len(reads) == 1
+
+
+def test_a_background_read_gets_the_index_limit_instead_of_the_query_timeout(built_store: Path) -> None:
+    from service.errors import QueryTimeout
+    from service.store.home import StoreHome
+    from service.store.worker import Task, WorkerPool, background_reads
+
+    generation = StoreHome(built_store).current()
+    assert generation is not None
+    pool = WorkerPool(1, timeout=60)
+    try:
+        started = time.monotonic()
+        with background_reads(1), pytest.raises(QueryTimeout, match="longer than 1 s"):
+            pool.run(Task(str(generation), "select", (EXPLOSIVE,), {}))
+        assert time.monotonic() - started < 30  # stopped at its own limit, not the pool's 60 s
+    finally:
+        pool.close()

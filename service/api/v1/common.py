@@ -8,6 +8,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Annotated, Generic, TypeVar
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from starlette.datastructures import State
 
 from service import catalog, cooperation
 from service.api.deps import StoreDep
+from service.background import read_in_background, wait_for
 from service.cooperation import Knowledge
 from service.errors import InvalidQuery, StoreUnavailable
 from service.store.served import ServiceStore
@@ -157,40 +159,42 @@ class DateCache:
 class LinkIndexCache:
     """The store's link index (`cooperation.LinkIndex`) for its current version: read once, by
     the start-up warm-up or the first request that needs it, instead of joining in the store
-    for each date. A store that cannot say when it changed (a remote one) has none. Requests
-    that need it while it is being read wait for that read instead of starting their own: at a
-    million triples each read scans for seconds and holds hundreds of MB while it builds."""
+    for each date. A store that cannot say when it changed (a remote one) has none. The read
+    runs in the background (`service.background`): requests that need it meanwhile wait for
+    that one read, each at most its own time. At a million triples it scans for seconds and
+    holds hundreds of MB while it builds; at ten million, minutes."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: float = 900.0) -> None:
+        self.limit = limit
         self._lock = threading.Lock()
         self._key: str | None = None
         self._index: cooperation.LinkIndex | None = None
-        self._reading: dict[str, threading.Event] = {}
+        self._reading: dict[str, Future[cooperation.LinkIndex]] = {}
 
     def get(self, store: ServiceStore) -> cooperation.LinkIndex | None:
         key = store.cache_key()
         if key is None:
             return None
-        while True:
-            with self._lock:
-                if self._index is not None and self._key == key:
-                    return self._index
-                under_way = self._reading.get(key)
-                if under_way is None:
-                    done = self._reading[key] = threading.Event()
-            if under_way is None:
-                break
-            under_way.wait()  # then its index, or, if that read failed, a read of our own
+        with self._lock:
+            if self._index is not None and self._key == key:
+                return self._index
+            reading = self._reading.get(key)
+            if reading is None:
+                reading = self._reading[key] = read_in_background(
+                    "link-index", lambda: self._read(store, key), self.limit
+                )
+        return wait_for(reading, "The link index")
+
+    def _read(self, store: ServiceStore, key: str) -> cooperation.LinkIndex:
         try:
             index = cooperation.LinkIndex.read(store)
             give_back_memory()  # what the scan and the build held
             with self._lock:
                 self._index, self._key = index, key
             return index
-        finally:
+        finally:  # a failed read is not kept: the next request that needs the index reads again
             with self._lock:
                 del self._reading[key]
-            done.set()
 
 
 def links_on(
