@@ -39,7 +39,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     p95_limit = 250.0 if triples >= 5_000_000 else 50.0
 
     virtuoso_load = systems.get("virtuoso", {}).get("load", {}).get("seconds")
-    if build.get("ok") and virtuoso_load:
+    if build.get("ok") and not build.get("reused") and virtuoso_load:
         ratio = build["seconds"] / virtuoso_load
         targets["build_vs_virtuoso_load"] = {
             "build_seconds": build["seconds"],
