@@ -167,7 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     if build.ok:
         result["data"]["served_triples"] = build.total_triples
         log(f"built {build.total_triples} triples in {build.seconds:.1f} s (peak {build.peak_rss / 2**20:.0f} MiB)")
-        run_system(service, items, args, result["systems"]["border21"], base_url=service.base_url, start=service.start)
+        run_system(
+            service,
+            items,
+            args,
+            result["systems"]["border21"],
+            base_url=service.base_url,
+            start=lambda: service.start(args.build_timeout),  # warming up at 10M takes minutes
+        )
     else:
         log(f"the build failed or ran out of time after {build.seconds:.0f} s: the store is not queried")
 
