@@ -1,5 +1,5 @@
-"""The service's own whole-store reads (the link index, the search index), each run once per
-store version in a thread of its own.
+"""The service's own whole-store reads (labels and precedence, the actor and channel lists,
+the link index, the search index), each run once per store version in a thread of its own.
 
 Such a read grows with the store: seconds at a million triples, minutes at ten million. It
 is not a client's query, so it gets the service's index limit (`BORDER21_INDEX_TIMEOUT`)
@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from service.errors import StillReading
 from service.store.worker import background_reads, request_time_left
@@ -51,3 +51,63 @@ def wait_for(future: Future[V], what: str) -> V:
             f"{what} of the store's current state is still being read (on a large store this takes "
             "minutes after a start or a change); ask again shortly"
         ) from None
+
+
+S = TypeVar("S")
+
+
+class PerVersion(Generic[S, V]):
+    """One value read from the store (an index, a list) per store version: read once, by the
+    start-up warm-up or the first request that needs it, in the background (see above), and
+    kept until the version changes. Requests that need it while it is being read wait for that
+    one read; a failed read is reported to them and not kept, so the next request reads again.
+    A read for an older version finishing late never replaces the value of a newer one.
+
+    `key` gives the store's version; None (a store that cannot say when it changed, a remote
+    one) means nothing is kept and `get` answers None: the caller asks the store itself."""
+
+    def __init__(self, what: str, read: Callable[[S], V], limit: float, key: Callable[[S], object]) -> None:
+        self.what = what
+        self.limit = limit
+        self._read = read
+        self._key_of = key
+        self._lock = threading.Lock()
+        self._kept: tuple[object, V] | None = None  # (key, value)
+        self._kept_sequence = -1
+        self._sequence = 0
+        self._reading: dict[object, Future[V]] = {}
+
+    def get(self, store: S) -> V | None:
+        key = self._key_of(store)
+        if key is None:
+            return None
+        with self._lock:
+            if self._kept is not None and self._kept[0] == key:
+                return self._kept[1]
+            reading = self._reading.get(key)
+            if reading is None:
+                sequence, self._sequence = self._sequence, self._sequence + 1
+                name = self.what.lower().replace(" ", "-")
+                reading = self._reading[key] = read_in_background(
+                    name, lambda: self._read_for(store, key, sequence), self.limit
+                )
+        return wait_for(reading, self.what)
+
+    def ready(self, store: S) -> bool:
+        """Whether the value of the store's current version is kept: `get` will not wait."""
+        key = self._key_of(store)
+        with self._lock:
+            return key is not None and self._kept is not None and self._kept[0] == key
+
+    def _read_for(self, store: S, key: object, sequence: int) -> V:
+        try:
+            value = self._read(store)
+        except BaseException:
+            with self._lock:
+                del self._reading[key]
+            raise
+        with self._lock:
+            del self._reading[key]
+            if sequence > self._kept_sequence:
+                self._kept, self._kept_sequence = (key, value), sequence
+        return value

@@ -41,9 +41,10 @@ class Settings(BaseSettings):
     index_timeout: float = Field(
         900.0,
         gt=0,
-        description="Seconds each query of the service's own whole-store reads (the link index, the search index) "
-        "may run. They run in the background once per store version (minutes at ten million triples); a request "
-        "that needs one still being read waits at most query_timeout, then gets 503 with Retry-After.",
+        description="Seconds each query of the service's own whole-store reads (labels, actor and channel lists, "
+        "the link and search indexes) may run. They run in the background once per store version (minutes at "
+        "ten million triples); a request that needs one still being read waits at most query_timeout, then gets "
+        "503 with Retry-After.",
     )
     max_results: int = Field(100_000, gt=0, description="Most rows or triples a query may return.")
     scenarios_kept: int = Field(

@@ -75,13 +75,11 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import unicodedata
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import compress
@@ -90,7 +88,7 @@ from typing import Protocol, overload
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from service.background import read_in_background, wait_for
+from service.background import PerVersion
 from service.errors import InvalidQuery
 from service.keys import key_of
 from service.namespaces import B21
@@ -609,49 +607,16 @@ class Searchable(Protocol):
     def select(self, query: str, bindings: Bindings | None = None) -> SelectResult: ...
 
 
-class SearchCache:
-    """The search index of a store's current state, rebuilt when the state changes.
-
-    Thread-safe: the lock is held only to look at and swap the index, never while building;
-    each build runs in the background (`service.background`), and concurrent requests for
-    the same new state wait for that one build, each at most its own time; an index built
-    for an older state never replaces one built for a newer.
-    """
+class SearchCache(PerVersion[Searchable, SearchIndex]):
+    """The search index of a store's current state, rebuilt when the state changes
+    (`PerVersion`)."""
 
     def __init__(
         self, build: Callable[[Searchable], SearchIndex] = SearchIndex.from_store, limit: float = 900.0
     ) -> None:
-        self._build = build
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._key: object = None
-        self._index: SearchIndex | None = None
-        self._index_sequence = -1
-        self._sequence = 0
-        self._pending: dict[object, Future[SearchIndex]] = {}
+        super().__init__("The search index", build, limit, lambda store: (store.generation, store.version))
 
     def get(self, store: Searchable) -> SearchIndex:
-        key = (store.generation, store.version)
-        with self._lock:
-            if self._index is not None and self._key == key:
-                return self._index
-            pending = self._pending.get(key)
-            if pending is None:
-                sequence, self._sequence = self._sequence, self._sequence + 1
-                pending = self._pending[key] = read_in_background(
-                    "search-index", lambda: self._built(store, key, sequence), self.limit
-                )
-        return wait_for(pending, "The search index")
-
-    def _built(self, store: Searchable, key: object, sequence: int) -> SearchIndex:
-        try:
-            index = self._build(store)
-        except BaseException:  # not kept: the next request builds again
-            with self._lock:
-                del self._pending[key]
-            raise
-        with self._lock:
-            del self._pending[key]
-            if sequence > self._index_sequence:
-                self._key, self._index, self._index_sequence = key, index, sequence
+        index = super().get(store)
+        assert index is not None  # the key is never None
         return index

@@ -20,7 +20,7 @@ from service.api.metrics import install_metrics
 from service.api.middleware import install_request_deadline, install_request_log
 from service.api.ratelimit import include_rate_limited, install_body_limit
 from service.api.v1 import jsonld, network, queries, resources, scenarios, search
-from service.api.v1.common import DateCache, KnowledgeCache, LinkIndexCache, WarmUp, warm_up
+from service.api.v1.common import DateCache, KnowledgeCache, LinkIndexCache, Lists, WarmUp, warm_up
 from service.api.v1.jsonld import install_jsonld
 from service.audit import open_audit_trail
 from service.config import Settings
@@ -76,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="border21", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None)
     app.state.settings = settings
-    app.state.knowledge = KnowledgeCache()
+    app.state.knowledge = KnowledgeCache(settings.index_timeout)
+    app.state.lists = Lists(settings.index_timeout)
     app.state.dates = DateCache()
     app.state.links = LinkIndexCache(settings.index_timeout)
     app.state.search = SearchCache(limit=settings.index_timeout)

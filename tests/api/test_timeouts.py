@@ -77,25 +77,26 @@ def test_an_explosive_query_is_stopped_and_its_cpu_released(built_store: Path, t
 def test_the_queries_of_one_request_share_the_timeout(
     built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A planner answer asks many queries: once the request's time is up, its next query is
-    refused (503) instead of being given a timeout of its own."""
+    """A resource's page asks several queries: once the request's time is up, its next query
+    is refused (503) instead of being given a timeout of its own."""
     from fastapi.testclient import TestClient
 
-    from service import cooperation
+    from service import catalog
     from service.api import create_app
     from service.config import Settings
 
-    read = cooperation.Knowledge.read
+    text_of = catalog.sparql
 
-    def slow_then_read(cls, store):  # type: ignore[no-untyped-def]
-        time.sleep(2.5)  # as if earlier queries of this request had taken the time
-        return read(store)
+    def slow_before_counts(name: str) -> str:
+        if name == "incoming-counts":
+            time.sleep(2.5)  # as if the description's query had taken the time
+        return text_of(name)
 
-    monkeypatch.setattr(cooperation.Knowledge, "read", classmethod(slow_then_read))
+    monkeypatch.setattr(catalog, "sparql", slow_before_counts)
     store = copy_store(built_store, tmp_path / "store")
     settings = Settings(store=store, query_timeout=2, warm_up=False)  # type: ignore[call-arg]
     with TestClient(create_app(settings)) as client:
-        late = client.get("/api/v1/network", params={"at": "2021-01-01"})
+        late = client.get("/api/v1/resources/state/aa")
         assert late.status_code == 503
         assert "in all" in late.json()["detail"]
         # the next request has its own time again

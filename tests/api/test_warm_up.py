@@ -44,7 +44,7 @@ def test_start_up_reads_the_actor_list_before_any_request(
             time.sleep(0.05)
         assert actor_reads == [1], "the warm-up did not read the actor list"
         knowledge = client.app.state.knowledge  # type: ignore[attr-defined]
-        while knowledge._knowledge is None and time.monotonic() < deadline:
+        while not knowledge.ready(client.app.state.store) and time.monotonic() < deadline:  # type: ignore[attr-defined]
             time.sleep(0.05)
         response = client.get(NETWORK)
         assert response.status_code == 200
@@ -101,7 +101,7 @@ def test_after_a_write_the_caches_are_filled_again_without_a_request(
         write(client)  # a burst: warmed once, after it
         assert wait_for(lambda: len(actor_reads) == 2), "the caches were not filled again after the write"
         search = client.app.state.search  # type: ignore[attr-defined]
-        assert wait_for(lambda: search._key == (client.app.state.store.generation, client.app.state.store.version))  # type: ignore[attr-defined]
+        assert wait_for(lambda: search.ready(client.app.state.store))  # type: ignore[attr-defined]
         time.sleep(0.6)  # settle periods pass without another change
         assert actor_reads == [1, 1]
         assert client.get(NETWORK).status_code == 200

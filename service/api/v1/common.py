@@ -8,7 +8,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from typing import Annotated, Generic, TypeVar
 from urllib.parse import urlencode
 
@@ -19,7 +18,7 @@ from starlette.datastructures import State
 
 from service import catalog, cooperation
 from service.api.deps import StoreDep
-from service.background import read_in_background, wait_for
+from service.background import PerVersion
 from service.cooperation import Knowledge
 from service.errors import InvalidQuery, StoreUnavailable
 from service.store.served import ServiceStore
@@ -100,24 +99,17 @@ class Paging:
 PagingDep = Annotated[Paging, Depends(Paging)]
 
 
-class KnowledgeCache:
-    """Labels, functions and precedence, read once per store version."""
+class KnowledgeCache(PerVersion[ServiceStore, Knowledge]):
+    """Labels, functions and precedence, read once per store version (`PerVersion`)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: object = None
-        self._knowledge: Knowledge | None = None
+    def __init__(self, limit: float = 900.0) -> None:
+        super().__init__(
+            "The labels and precedence", lambda store: Knowledge.read(store), limit, lambda s: (s.generation, s.version)
+        )
 
     def get(self, store: ServiceStore) -> Knowledge:
-        key = (store.generation, store.version)
-        with self._lock:
-            if self._knowledge is not None and self._key == key:
-                return self._knowledge
-        # Read without the lock: a request must not wait behind another thread's read (the
-        # start-up warm-up's, say) that is itself waiting for a free query worker.
-        knowledge = Knowledge.read(store)
-        with self._lock:
-            self._knowledge, self._key = knowledge, key
+        knowledge = super().get(store)
+        assert knowledge is not None  # the key is never None
         return knowledge
 
 
@@ -156,45 +148,33 @@ class DateCache:
         return value
 
 
-class LinkIndexCache:
-    """The store's link index (`cooperation.LinkIndex`) for its current version: read once, by
-    the start-up warm-up or the first request that needs it, instead of joining in the store
-    for each date. A store that cannot say when it changed (a remote one) has none. The read
-    runs in the background (`service.background`): requests that need it meanwhile wait for
-    that one read, each at most its own time. At a million triples it scans for seconds and
-    holds hundreds of MB while it builds; at ten million, minutes."""
+def _cache_key(store: ServiceStore) -> str | None:
+    return store.cache_key()
+
+
+def _link_index(store: ServiceStore) -> cooperation.LinkIndex:
+    index = cooperation.LinkIndex.read(store)
+    give_back_memory()  # what the scan and the build held
+    return index
+
+
+class LinkIndexCache(PerVersion[ServiceStore, cooperation.LinkIndex]):
+    """The store's link index (`cooperation.LinkIndex`) for its current version, instead of
+    joining in the store for each date (`PerVersion`: a remote store has none). At a million
+    triples it scans for seconds and holds hundreds of MB while it builds; at ten million,
+    minutes."""
 
     def __init__(self, limit: float = 900.0) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._key: str | None = None
-        self._index: cooperation.LinkIndex | None = None
-        self._reading: dict[str, Future[cooperation.LinkIndex]] = {}
+        super().__init__("The link index", lambda store: _link_index(store), limit, _cache_key)
 
-    def get(self, store: ServiceStore) -> cooperation.LinkIndex | None:
-        key = store.cache_key()
-        if key is None:
-            return None
-        with self._lock:
-            if self._index is not None and self._key == key:
-                return self._index
-            reading = self._reading.get(key)
-            if reading is None:
-                reading = self._reading[key] = read_in_background(
-                    "link-index", lambda: self._read(store, key), self.limit
-                )
-        return wait_for(reading, "The link index")
 
-    def _read(self, store: ServiceStore, key: str) -> cooperation.LinkIndex:
-        try:
-            index = cooperation.LinkIndex.read(store)
-            give_back_memory()  # what the scan and the build held
-            with self._lock:
-                self._index, self._key = index, key
-            return index
-        finally:  # a failed read is not kept: the next request that needs the index reads again
-            with self._lock:
-                del self._reading[key]
+class Lists:
+    """The actor and channel lists per store version (`PerVersion`); a remote store's are read
+    for each request."""
+
+    def __init__(self, limit: float = 900.0) -> None:
+        self.actors = PerVersion("The actor list", lambda store: catalog.actors(store), limit, _cache_key)
+        self.channels = PerVersion("The channel list", lambda store: catalog.channels(store), limit, _cache_key)
 
 
 def links_on(
@@ -245,19 +225,21 @@ def _dated(
 
 
 def actors_of(request: Request, store: ServiceStore) -> list[catalog.Actor]:
-    return _actors(request.app.state.dates, store)
+    return _actors(request.app.state.lists, store)
 
 
 def channels_of(request: Request, store: ServiceStore) -> list[catalog.Channel]:
-    return _channels(request.app.state.dates, store)
+    return _channels(request.app.state.lists, store)
 
 
-def _actors(cache: DateCache, store: ServiceStore) -> list[catalog.Actor]:
-    return list(cache.get(store, "actors", None, lambda: catalog.actors(store)))
+def _actors(lists: Lists, store: ServiceStore) -> list[catalog.Actor]:
+    kept = lists.actors.get(store)
+    return list(kept if kept is not None else catalog.actors(store))
 
 
-def _channels(cache: DateCache, store: ServiceStore) -> list[catalog.Channel]:
-    return list(cache.get(store, "channels", None, lambda: catalog.channels(store)))
+def _channels(lists: Lists, store: ServiceStore) -> list[catalog.Channel]:
+    kept = lists.channels.get(store)
+    return list(kept if kept is not None else catalog.channels(store))
 
 
 class WarmUp:
@@ -327,8 +309,8 @@ def _warm_up(state: State, store: ServiceStore, stop: threading.Event) -> str:
         return "skipped"
     steps: list[Callable[[], object]] = [
         lambda: state.knowledge.get(store),
-        lambda: _actors(state.dates, store),
-        lambda: _channels(state.dates, store),
+        lambda: _actors(state.lists, store),
+        lambda: _channels(state.lists, store),
         lambda: state.links.get(store),
         lambda: state.search.get(store),
     ]
