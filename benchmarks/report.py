@@ -117,12 +117,14 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
             targets[f"throughput_vs_{peer}"] = throughput
 
     peak = border21.get("peak_rss_bytes")
-    if peak:
+    if peak and triples < 5_000_000:
         targets["server_peak_memory"] = {
             "peak_rss_mib": round(peak / MIB),
             "target_mib": 1536,
             "met": peak < 1.5 * GIB,
         }
+    elif peak:  # the target is set for 1M; at 10M the peak is reported, not judged
+        targets["server_peak_memory"] = {"peak_rss_mib": round(peak / MIB), "target_mib": "none at this size"}
     return summary
 
 
