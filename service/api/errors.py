@@ -46,7 +46,9 @@ def _status(error: Border21Error) -> int:
 async def _known(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, Border21Error)
     status = _status(error)
-    if status >= 500:
+    if isinstance(error, StillReading):  # expected for minutes after a large store starts or changes
+        logger.info("event=request_deferred path=%s reason=index_still_being_read", request.url.path)
+    elif status >= 500:
         logger.warning("event=request_failed path=%s error=%s", request.url.path, type(error).__name__, exc_info=error)
     detail = str(error)
     if isinstance(error, ValidationFailed) and error.problems:

@@ -109,11 +109,11 @@ def test_the_queries_of_one_request_share_the_timeout(
 
 
 def test_a_link_index_read_longer_than_a_request_goes_on_and_the_request_is_asked_to_retry(
-    built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """On a large store the link index takes longer to read than a request may wait: the read
-    goes on in the background, the request gets 503 with Retry-After, and once the index is
-    read the same request is answered, from that one read."""
+    goes on in the background, the request gets 503 with Retry-After (logged as deferred, not
+    as a failure), and once the index is read the same request is answered, from that one read."""
     from fastapi.testclient import TestClient
 
     from service import cooperation
@@ -136,6 +136,9 @@ def test_a_link_index_read_longer_than_a_request_goes_on_and_the_request_is_aske
         assert early.status_code == 503
         assert "link index" in early.json()["detail"] and "still being read" in early.json()["detail"]
         assert early.headers["Retry-After"] == "5"
+        deferred = [r for r in caplog.records if "event=request_deferred" in r.getMessage()]
+        assert deferred and all(r.levelname == "INFO" and r.exc_info is None for r in deferred)
+        assert not [r for r in caplog.records if "event=request_failed" in r.getMessage()]
         deadline = time.monotonic() + 30
         while (answer := client.get("/api/v1/network", params={"at": "2016-01-01"})).status_code != 200:
             assert answer.status_code == 503 and time.monotonic() < deadline, answer.text
