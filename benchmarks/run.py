@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     ontology: Path = args.ontology or ontology_dir()
     service = Border21(workdir, env={"BORDER21_QUERY_TIMEOUT": str(args.timeout)})
     if args.reuse_build:
+        if not (data / "manifest.json").is_file():
+            print(f"--reuse-build: {workdir} holds no kept run (no data/manifest.json)", file=sys.stderr)
+            return 2
         manifest = Manifest.read(data)
         if (manifest.requested, manifest.seed) != (args.triples, args.seed):
             print(f"--reuse-build: {workdir} holds {manifest.requested} triples, seed {manifest.seed}", file=sys.stderr)
@@ -146,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
             "counts": manifest.counts,
             "files": len(manifest.files),
         }
-        build = service.reuse()
+        try:
+            build = service.reuse()
+        except RuntimeError as error:
+            print(f"--reuse-build: {error}", file=sys.stderr)
+            return 2
         log(f"serving the store built earlier: {build.reused}")
     else:
         if data.exists():

@@ -121,10 +121,12 @@ class Border21(Server):
         """The store an earlier run built in the work directory, as its build log tells it."""
         generation = StoreHome(self.store).current()
         log_path = self.workdir / "build.log"
+        if generation is None or not log_path.is_file():
+            raise RuntimeError(f"{self.workdir} holds no finished build to serve again")
         done = re.search(
             r"\[done\] (\d+) triples .*, generation (\S+), ([\d.]+) s", log_path.read_text(errors="replace")
         )
-        if generation is None or done is None or done.group(2) != generation.name:
+        if done is None or done.group(2) != generation.name:
             raise RuntimeError(f"{self.workdir} holds no finished build to serve again")
         return BuildResult(
             seconds=float(done.group(3)), peak_rss=0, total_triples=int(done.group(1)), reused=generation.name

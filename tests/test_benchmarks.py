@@ -51,9 +51,16 @@ def test_the_harness_measures_every_item_and_writes_its_result(
     assert set(second["items"]) == set(items) and not any(entry["error_count"] for entry in second["items"].values())
     assert not (tmp_path / "work").exists()  # the scratch directory is removed unless --keep
     mismatched = ["--triples", "5000", "--systems", "border21", "--reuse-build", "--workdir", str(tmp_path / "work")]
-    (tmp_path / "work" / "data").mkdir(parents=True)
+    assert run.main(mismatched) == 2  # nothing kept
+    assert "holds no kept run" in capsys.readouterr().err
+    (tmp_path / "work" / "data").mkdir(parents=True, exist_ok=True)
     (tmp_path / "work" / "data" / "manifest.json").write_text(json.dumps({"requested": 4000, "seed": 1}))
     assert run.main(mismatched) == 2
+    assert "holds 4000 triples" in capsys.readouterr().err
+    kept = json.loads((tmp_path / "work" / "data" / "manifest.json").read_text()) | {"requested": 5000}
+    (tmp_path / "work" / "data" / "manifest.json").write_text(json.dumps(kept | {"triples": 0, "counts": {}}))
+    assert run.main(mismatched) == 2  # the data is there, no built store
+    assert "holds no finished build" in capsys.readouterr().err
 
 
 def test_ratios_and_verdicts_come_from_the_measurements() -> None:
