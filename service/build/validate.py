@@ -77,13 +77,7 @@ def chunking_hazard(shapes: rdflib.Graph) -> str | None:
     for path in shapes.objects(None, SH.path):
         if not isinstance(path, URIRef):
             return "a property path longer than one property"
-    nested: list[Node] = [o for p in _SHAPE_VALUED for o in shapes.objects(None, p)]
-    nested += [
-        m
-        for p in _SHAPE_LISTS
-        for items in shapes.objects(None, p)
-        for m in rdflib.collection.Collection(shapes, items)
-    ]
+    nested = _shapes_named(shapes, None)
     seen: set[Node] = set()
     while nested:
         shape = nested.pop()
@@ -95,14 +89,18 @@ def chunking_hazard(shapes: rdflib.Graph) -> str | None:
                 return f"a shape that a value must conform to reads {shapes.qname(path)} of it"  # type: ignore[arg-type]
         if any((shape, p, None) in shapes for p in _COMPARING):
             return "a shape that a value must conform to compares its properties"
-        nested += [o for p in (SH.property, *_SHAPE_VALUED) for o in shapes.objects(shape, p)]
-        nested += [
-            m
-            for p in _SHAPE_LISTS
-            for items in shapes.objects(shape, p)
-            for m in rdflib.collection.Collection(shapes, items)
-        ]
+        nested += [*shapes.objects(shape, SH.property), *_shapes_named(shapes, shape)]
     return None
+
+
+def _shapes_named(shapes: rdflib.Graph, by: Node | None) -> list[Node]:
+    """The shapes `by` (or any shape, with None) requires conformance to: through sh:node,
+    sh:qualifiedValueShape and sh:not, and the members of sh:and, sh:or and sh:xone lists."""
+    named: list[Node] = [o for p in _SHAPE_VALUED for o in shapes.objects(by, p)]
+    for p in _SHAPE_LISTS:
+        for items in shapes.objects(by, p):
+            named += rdflib.collection.Collection(shapes, items)
+    return named
 
 
 def validate_shapes(

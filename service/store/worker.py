@@ -55,8 +55,8 @@ def request_time_left() -> float | None:
     return None if request is None else max(0.0, request[0] - time.monotonic())
 
 
-# How long the service's own whole-store reads (the link index's scan, the search index's
-# texts) may take, set in the thread that does them: they grow with the store (minutes at ten
+# How long the service's own whole-store reads (see `service.background`) may take, set in
+# the thread that does them: they grow with the store (minutes at ten
 # million triples), are done once per store version, and no request waits for them longer
 # than its own time.
 _BACKGROUND_LIMIT: contextvars.ContextVar[float | None] = contextvars.ContextVar(

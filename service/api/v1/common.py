@@ -122,7 +122,7 @@ KnowledgeDep = Annotated[Knowledge, Depends(knowledge)]
 
 
 class DateCache:
-    """Links and their explanations on a date, and the actor and channel lists, per store
+    """Links and their explanations on a date, and the network's arrangements, per store
     version: the network and paths ask for the same date again and again while the store does
     not change. A store that cannot say when it changed (a remote one) is not cached."""
 
