@@ -8,7 +8,7 @@ from fastapi import HTTPException, Request
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, refusing (413) as soon as it grows past `limit` bytes."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise HTTPException(413, f"the request body is larger than {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():

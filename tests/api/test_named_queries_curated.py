@@ -106,3 +106,12 @@ def test_what_changed_around_the_exit(api: TestClient) -> None:
     assert ("ended", "2020-12-31", "state/gb", "instrument/eaw-framework-decision") in found
     assert ("began", "2021-01-01", "state/gb", "instrument/eu-uk-tca") in found
     assert ("ended", "2020-12-31", "state/gb", "channel/sis") in found
+
+
+@pytest.mark.parametrize("limit", ["0", "501", "-1", "abc", "\u00b2", "\uff11\uff12"])
+def test_a_limit_that_is_not_a_whole_number_in_range_is_a_clear_400(api: TestClient, limit: str) -> None:
+    # a superscript two passes str.isdigit() but not int() (once a 500); full-width digits are
+    # not ASCII digits either
+    response = api.get("/api/v1/queries/instrument-lineage", params={"limit": limit})
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"] == "limit must be a whole number from 1 to 500"

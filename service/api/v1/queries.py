@@ -123,7 +123,7 @@ def _run(request: Request, query: NamedQuery) -> Response:
 def _bounded(raw: str | None, name: str, default: int, low: int, high: int) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:  # not "²": int() refuses it
         raise InvalidQuery(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
 
