@@ -46,6 +46,7 @@ class Support:
     mode: URIRef | None = None
     sources: tuple[URIRef, ...] = ()
     derived_from: tuple[Support, ...] = ()
+    start_confirmed_only: bool = False  # b21:startIsEarliestConfirmation: began on `start` or before
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,7 @@ _SCANS = {
     "between": Scan(B21.between),
     "start": Scan(B21.startDate, datatype=XSD.date),
     "end": Scan(B21.endDate, datatype=XSD.date),
+    "confirmed": Scan(B21.startIsEarliestConfirmation, datatype=XSD.boolean),
     "via_instrument": Scan(B21.viaInstrument),
     "via_channel": Scan(B21.viaChannel),
     "lifted": Scan(B21.liftedFrom),
@@ -240,6 +242,7 @@ class LinkIndex:
         )
         by = {name: _multi(flat) for name, flat in scans.items()}  # each subject's objects
         between, start, end, lifted = by["between"], by["start"], by["end"], by["lifted"]
+        confirmed = by["confirmed"]
         instrument, channel = by["via_instrument"], by["via_channel"]
         supported_by, derived_from, sources = by["supported_by"], by["derived_from"], by["sources"]
         participant, instrument_of, mode = by["participant"], by["instrument"], by["mode"]
@@ -283,6 +286,7 @@ class LinkIndex:
                 end=next(iter(dates(iri, end)), None),
                 mode=first(modes) if modes else None,
                 sources=tuple(term(n) for n in sorted(set(sources.get(iri, ())), key=text)),
+                start_confirmed_only=any(_true(strings[n]) for n in confirmed.get(iri, ())),
             )
 
         def participation(iri: int) -> Support | None:
@@ -344,6 +348,11 @@ def _multi(flat: array[int]) -> dict[int, list[int]]:
     return values
 
 
+def _true(value: object) -> bool:
+    """Whether an xsd:boolean value (a literal or its lexical form) is true."""
+    return value is not None and str(value).strip() in ("true", "1")
+
+
 def as_iri(term: object) -> URIRef:
     """A term a query gives where only an IRI can be."""
     assert isinstance(term, URIRef), term
@@ -375,6 +384,7 @@ class _Record:
             mode=mode if isinstance(mode, URIRef) else None,
             sources=tuple(sorted(self.sources)),
             derived_from=derived,
+            start_confirmed_only=_true(self.row.get("confirmed")),
         )
 
 

@@ -183,6 +183,7 @@ class Referrer:
     modes: list[Literal] = field(default_factory=list)
     start: Literal | None = None
     end: Literal | None = None
+    start_confirmed_only: bool = False  # the start is the earliest confirmation, not the first day
 
 
 @dataclass
@@ -252,6 +253,8 @@ def _incoming(rows: Iterable[dict[str, Term | None]], iri: URIRef) -> list[Incom
             referrer.start = value
         elif detail == B21.endDate and isinstance(value, Literal):
             referrer.end = value
+        elif detail == B21.startIsEarliestConfirmation and isinstance(value, Literal):
+            referrer.start_confirmed_only = value.toPython() is True
     return sorted(groups.values(), key=lambda g: _group_wording(g)[0].casefold())
 
 
@@ -346,11 +349,13 @@ def group_heading(group: IncomingGroup) -> str:
     return f"{phrase} {count} {singular if count == 1 else plural}"
 
 
-def _period(start: Literal | None, end: Literal | None) -> str:
+def _period(start: Literal | None, end: Literal | None, confirmed_only: bool = False) -> str:
+    """A record's dates in words; a start only confirmed on its day reads "or earlier"."""
+    begins = f"{format_date(str(start))}{' or earlier' if confirmed_only else ''}" if start is not None else ""
     if start is not None and end is not None:
-        return f"{format_date(str(start))} to {format_date(str(end))}"
+        return f"{begins} to {format_date(str(end))}"
     if start is not None:
-        return f"from {format_date(str(start))}"
+        return f"from {begins}"
     if end is not None:
         return f"until {format_date(str(end))}"
     return ""
@@ -373,7 +378,8 @@ def referrer_name(referrer: Referrer) -> str:
 
 def referrer_item(referrer: Referrer) -> tuple[Inline, ...]:
     link = Link(referrer_name(referrer), local_href(referrer.iri), title=str(referrer.iri))
-    context = [part for part in (best_label(referrer.modes), _period(referrer.start, referrer.end)) if part]
+    period = _period(referrer.start, referrer.end, referrer.start_confirmed_only)
+    context = [part for part in (best_label(referrer.modes), period) if part]
     return (link, Text(f" ({', '.join(context)})")) if context else (link,)
 
 

@@ -270,7 +270,9 @@ def test_a_state_page_groups_what_points_at_it_with_counts(reader: TestClient) -
     assert participations.heading() == "participant in 1 participation"
     assert list(participations.links()) == ["/id/participation/old-convention--aa"]
     assert "Old Extradition Convention" in participations.text()
-    assert document.by_id("in-b21-accessor").heading() == "accessor in 1 channel access"
+    accesses = document.by_id("in-b21-accessor")
+    assert accesses.heading() == "accessor in 1 channel access"
+    assert "from 1 May 2017 or earlier" in " ".join(accesses.text().split())  # its start only confirmed
     links = document.by_id("in-b21-between")
     assert links.heading() == "linked in 1 cooperation link"
     assert "Betaland via Old Extradition Convention" in links.text()

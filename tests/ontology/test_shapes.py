@@ -455,6 +455,12 @@ TABLE: dict[tuple[str, str], list[tuple[str, str, str, Edit]]] = {
             swap('"2020-12-31"^^xsd:date', '"2020-12-31"'),
         ),
         (
+            "participation-start-confirmation-not-a-boolean",
+            "b21:startIsEarliestConfirmation is at most one xsd:boolean",
+            "participation:old-convention--aa",
+            add('b21:startIsEarliestConfirmation "1960"^^xsd:gYear'),
+        ),
+        (
             "participation-with-two-end-dates",
             END_DATE,
             "participation:old-convention--bb",
@@ -534,6 +540,18 @@ TABLE: dict[tuple[str, str], list[tuple[str, str, str, Edit]]] = {
             add('b21:endDate "2016-12-31"^^xsd:date'),
         ),
         ("access-end-date-untyped", END_DATE, "access:union-net--aa", add('b21:endDate "2030-12-31"')),
+        (
+            "access-start-confirmation-not-a-boolean",
+            "b21:startIsEarliestConfirmation is at most one xsd:boolean",
+            "access:union-net--aa",
+            add('b21:startIsEarliestConfirmation "yes"'),
+        ),
+        (
+            "access-start-both-confirmed-and-not",
+            "b21:startIsEarliestConfirmation is at most one xsd:boolean",
+            "access:union-net--aa",
+            add("b21:startIsEarliestConfirmation true , false"),
+        ),
     ],
     ("ConceptShape", CRIME_AREAS): [
         ("concept-without-pref-label", PREF_LABEL, "crime:cybercrime", drop("skos:prefLabel")),

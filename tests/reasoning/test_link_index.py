@@ -43,11 +43,14 @@ def assert_same_as_joins(store: GraphStore) -> cooperation.LinkIndex:
 def test_in_the_invented_world(world: GraphStore) -> None:
     index = assert_same_as_joins(world)
     supports = [s for behind in index.supports.values() for s in behind]
-    # What the comparison covers: ended links, lifted links, derived participations, accesses.
+    # What the comparison covers: ended links, lifted links, derived participations, accesses,
+    # and starts only confirmed (the world marks one access so; the rest are not).
     assert any(link.end is not None for link in index.links)
     assert any(link.lifted for link in index.links)
     assert any(s.derived_from for s in supports)
     assert {s.kind for s in supports} == {"participation", "access"}
+    confirmed_only = {str(s.iri) for s in supports if s.start_confirmed_only}
+    assert confirmed_only == {"https://w3id.org/border21/id/access/global-network--aa"}
 
 
 def test_in_the_curated_data(curated_store: GraphStore) -> None:

@@ -150,6 +150,17 @@ def test_a_node_and_an_edge_explain_themselves(server: Server, page) -> None:  #
     assert "edge=state%2Faa%7Estate%2Fcc" in page.url
 
 
+def test_a_start_only_confirmed_reads_or_earlier(server: Server, page) -> None:  # type: ignore[no-untyped-def]
+    open_explorer(page, server, f"?at={ON}&capability=function/alerts")
+    click_edge(page, "state/aa", "state/cc")
+    page.wait_for_selector("main[data-panel='edge:state/aa~state/cc']")
+    records = page.locator("#details li.record").all_inner_texts()
+    alphaland = next(r for r in records if r.startswith("Alphaland has access to Global Police Network"))
+    gammaland = next(r for r in records if r.startswith("Gammaland has access to Global Police Network"))
+    assert "since 23 October 2002 or earlier" in alphaland  # its start is only confirmed on that day
+    assert "since 23 October 2002" in gammaland and "or earlier" not in gammaland
+
+
 def test_the_explorer_works_by_keyboard(server: Server, page) -> None:  # type: ignore[no-untyped-def]
     open_explorer(page, server, f"?at={ON}")
     page.focus("#graph")

@@ -29,6 +29,7 @@ CONTEXT: dict[str, Any] = {
         "between": "b21:between",
         "start": {"@id": "b21:startDate", "@type": "xsd:date"},
         "end": {"@id": "b21:endDate", "@type": "xsd:date"},
+        "start_confirmed_only": {"@id": "b21:startIsEarliestConfirmation", "@type": "xsd:boolean"},
         "at": {"@type": "xsd:date"},
         "adopted": {"@id": "b21:dateAdopted", "@type": "xsd:date"},
         "entry_into_force": {"@id": "b21:dateEntryIntoForce", "@type": "xsd:date"},

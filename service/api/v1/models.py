@@ -32,6 +32,11 @@ class Support(BaseModel):
     mode: ResourceRef | None = Field(None, description="For participations: party, opt-in, opt-out, ...")
     start: dt.date
     end: dt.date | None = None
+    start_confirmed_only: bool = Field(
+        False,
+        description="True when `start` is the earliest day an official source confirms the record, "
+        "not the day it began: it began then or before.",
+    )
     sources: list[str] = Field(default_factory=list, description="Official sources of the record.")
     derived_from: list[Support] = Field(
         default_factory=list,

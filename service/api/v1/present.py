@@ -46,6 +46,7 @@ class Presenter:
             mode=self.ref(support.mode) if support.mode is not None else None,
             start=support.start,
             end=support.end,
+            start_confirmed_only=support.start_confirmed_only,
             sources=[str(source) for source in support.sources],
             derived_from=[self.support(origin) for origin in support.derived_from],
         )

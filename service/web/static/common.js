@@ -136,9 +136,11 @@ export function formatDate(iso) {
   return `${d} ${MONTHS[m - 1]} ${y}`;
 }
 
-export function period(start, end) {
-  if (start && end) return `${formatDate(start)} to ${formatDate(end)}`;
-  if (start) return `since ${formatDate(start)}`;
+/** A record's dates in words; a start only confirmed on its day (not known as the first) reads "or earlier". */
+export function period(start, end, confirmedOnly = false) {
+  const begins = start && confirmedOnly ? `${formatDate(start)} or earlier` : formatDate(start);
+  if (start && end) return `${begins} to ${formatDate(end)}`;
+  if (start) return `since ${begins}`;
   if (end) return `until ${formatDate(end)}`;
   return "";
 }

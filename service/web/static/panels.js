@@ -40,7 +40,7 @@ function supportItem(support) {
     ` ${what} `,
     recordLink(support, support.basis.label),
     mode,
-    `, ${period(support.start, support.end)}`,
+    `, ${period(support.start, support.end, support.start_confirmed_only)}`,
     sources(support.sources),
     support.derived_from?.length
       ? h("ul", {}, h("li", {}, "following from:"), support.derived_from.map(supportItem))
