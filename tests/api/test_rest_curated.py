@@ -51,6 +51,19 @@ def test_the_tca_binds_germany_through_the_union(curated_api: TestClient) -> Non
     }
 
 
+def test_prum_between_the_uk_and_germany_says_which_start_is_only_confirmed(curated_api: TestClient) -> None:
+    params = {"from": "state/gb", "to": "state/de", "function": "dna-comparison", "at": "2021-06-01"}
+    body = curated_api.get("/api/v1/paths", params=params).json()
+    (step,) = next(p for p in body["paths"] if p["steps"][0]["way"]["basis"]["key"] == "channel/prum-dna")["steps"]
+    records = {s["actor"]["key"]: s for link in step["way"]["links"] for s in link["explanation"]}
+    # Germany's start is the day the UK's pilot run confirmed it; the UK's is the TCA's first day
+    assert (records["state/de"]["start"], records["state/de"]["start_confirmed_only"]) == ("2018-10-11", True)
+    assert (records["state/gb"]["start"], records["state/gb"]["start_confirmed_only"]) == ("2021-01-01", False)
+    jsonld = curated_api.get("/api/v1/paths", params=params, headers={"Accept": "application/ld+json"})
+    context = curated_api.get(jsonld.json()["@context"].removeprefix("http://testserver")).json()["@context"]
+    assert context["start_confirmed_only"]["@id"] == "b21:startIsEarliestConfirmation"
+
+
 def test_the_state_network_on_a_date(curated_api: TestClient) -> None:
     network = curated_api.get(
         "/api/v1/network", params={"at": "2021-06-01", "capability": "surrender", "limit": 1000}

@@ -249,6 +249,31 @@ def test_access_fact(curated_store, access, accessor, channel, start, end):
     assert values(store, access, "b21:endDate") == ({end} if end else set())
 
 
+# Records whose start is the earliest day an official source confirms them, not the day they began:
+# pilot-run partners under Decision 2008/616/JHA (tests/data/test_prum_accesses.py) and I-24/7 users
+# named in INTERPOL releases. Records dated by their own launch decision are not among them.
+STARTS_ONLY_CONFIRMED = {
+    "access:prum-dna--de",
+    "access:prum-fingerprints--de",
+    "access:prum-dna--at",
+    "access:prum-dna--nl",
+    "access:prum-vehicles--nl",
+    "access:prum-fingerprints--fr",
+    "access:prum-fingerprints--lu",
+    "access:interpol-i247--de",
+    "access:interpol-i247--fr",
+    "access:interpol-i247--pl",
+    "access:interpol-i247--au",
+    "access:interpol-i247--gb",
+}
+
+
+def test_starts_only_confirmed_are_marked_as_such(curated_store):
+    rows = curated_store.select("SELECT ?record ?flag WHERE { ?record b21:startIsEarliestConfirmation ?flag }").rows
+    marked = {str(row["record"]).replace(f"{ID}access/", "access:"): str(row["flag"]) for row in rows}
+    assert marked == dict.fromkeys(STARTS_ONLY_CONFIRMED, "true")
+
+
 CHANNEL_FACTS = [
     ("channel:siena", "b21:startDate", "2009-07-01"),
     ("channel:ecris-tcn", "b21:operatedBy", f"{ID}agency/eu-lisa"),

@@ -159,11 +159,22 @@ def test_dna_channels_between_poland_and_australia(curated_store):
     assert iris(rows, "channel") == {f"{ID}channel/interpol-i247"}
 
 
-def test_uk_and_germany_share_only_interpol_for_fingerprints(curated_store):
-    # The UK's Prüm access under the TCA is recorded, Germany's Prüm access is not (no sourced
-    # start); both have INTERPOL I-24/7 accesses (data/accesses/), so that is the one shared channel.
+def test_uk_and_germany_share_prum_under_the_tca_and_interpol_for_fingerprints(curated_store):
+    # The UK's Prüm access rests on the TCA from 2021; Germany's on the Prüm Decisions, its start
+    # confirmed by the UK's fingerprint pilot run; both also have INTERPOL I-24/7 accesses.
     rows = run(curated_store, "shared-channels-for-function", stateA=state("gb"), stateB=state("de"), at="2022-01-01")
-    assert iris(rows, "channel") == {f"{ID}channel/interpol-i247"}
+    assert iris(rows, "channel") == {f"{ID}channel/interpol-i247", f"{ID}channel/prum-fingerprints"}
+    prum = next(row for row in rows if str(row["channel"]) == f"{ID}channel/prum-fingerprints")
+    assert str(prum["basisA"]) == instrument("eu-uk-tca")
+    assert str(prum["basisB"]) in {instrument("prum-decision"), instrument("prum-implementing-decision")}
+
+
+def test_germany_and_france_share_prum_fingerprints_once_both_are_confirmed(curated_store):
+    # France's fingerprint exchange is confirmed from 10 November 2015, Germany's from 2 December 2019
+    before = run(curated_store, "shared-channels-for-function", at="2019-12-01")
+    assert iris(before, "channel") == {f"{ID}channel/interpol-i247"}
+    after = run(curated_store, "shared-channels-for-function", at="2019-12-02")
+    assert iris(after, "channel") == {f"{ID}channel/interpol-i247", f"{ID}channel/prum-fingerprints"}
 
 
 # -- what a state lost on the date its participation ended -------------------------------------

@@ -68,8 +68,9 @@ def test_europol_cooperation_continues_under_the_tca(replay) -> None:  # type: i
 @pytest.mark.parametrize(
     ("partner", "function", "channel"),
     [
-        # Germany's own Prüm start date could not be sourced, so the pairs shown are those
-        # whose member-state access is recorded: Denmark (DNA) and Poland (fingerprints).
+        (DE, ID["function/dna-comparison"], ID["channel/prum-dna"]),
+        (DE, ID["function/fingerprint-comparison"], ID["channel/prum-fingerprints"]),
+        # and with the member states whose own launch decisions date their access
         (ID["state/dk"], ID["function/dna-comparison"], ID["channel/prum-dna"]),
         (ID["state/pl"], ID["function/fingerprint-comparison"], ID["channel/prum-fingerprints"]),
     ],
