@@ -59,9 +59,20 @@ def test_prum_between_the_uk_and_germany_says_which_start_is_only_confirmed(cura
     # Germany's start is the day the UK's pilot run confirmed it; the UK's is the TCA's first day
     assert (records["state/de"]["start"], records["state/de"]["start_confirmed_only"]) == ("2018-10-11", True)
     assert (records["state/gb"]["start"], records["state/gb"]["start_confirmed_only"]) == ("2021-01-01", False)
+    # the link starts with the UK's TCA access, an exact day
+    assert {link["start_confirmed_only"] for link in step["way"]["links"]} == {False}
     jsonld = curated_api.get("/api/v1/paths", params=params, headers={"Accept": "application/ld+json"})
     context = curated_api.get(jsonld.json()["@context"].removeprefix("http://testserver")).json()["@context"]
     assert context["start_confirmed_only"]["@id"] == "b21:startIsEarliestConfirmation"
+
+
+def test_a_link_between_two_starts_only_confirmed_is_itself_only_confirmed(curated_api: TestClient) -> None:
+    # Germany's and Austria's DNA exchange are both confirmed by the UK's pilot run, no earlier
+    params = {"from": "state/de", "to": "state/at", "function": "dna-comparison", "at": "2019-06-01"}
+    body = curated_api.get("/api/v1/paths", params=params).json()
+    (step,) = next(p for p in body["paths"] if p["steps"][0]["way"]["basis"]["key"] == "channel/prum-dna")["steps"]
+    (link,) = step["way"]["links"]
+    assert (link["start"], link["start_confirmed_only"]) == ("2018-10-11", True)
 
 
 def test_the_state_network_on_a_date(curated_api: TestClient) -> None:

@@ -159,6 +159,30 @@ def test_a_start_only_confirmed_reads_or_earlier(server: Server, page) -> None: 
     gammaland = next(r for r in records if r.startswith("Gammaland has access to Global Police Network"))
     assert "since 23 October 2002 or earlier" in alphaland  # its start is only confirmed on that day
     assert "since 23 October 2002" in gammaland and "or earlier" not in gammaland
+    # Gammaland's exactly dated access fixes the link's first day
+    links = page.locator("#details .link-record > p").all_inner_texts()
+    assert any(text.startswith("Linked since 23 October 2002,") for text in links), links
+
+
+def test_the_table_says_when_a_first_day_is_only_a_bound(server: Server, page) -> None:  # type: ignore[no-untyped-def]
+    def since(edge: str) -> str:
+        page.click("#tab-table")
+        return page.locator(f'#links-table tr[data-edge="{edge}"] td').nth(3).inner_text()
+
+    open_explorer(page, server, f"?at={ON}&capability=function/alerts")
+    assert since("state/aa~state/cc") == "23 October 2002"  # Gammaland's exact start fixes it
+
+    def every_start_confirmed_only(route) -> None:  # type: ignore[no-untyped-def]
+        network = route.fetch().json()
+        for edge in network["edges"]:
+            for basis in edge["bases"]:
+                for link in basis["links"]:
+                    link["start_confirmed_only"] = True
+        route.fulfill(json=network)
+
+    page.route("**/api/v1/network?*", every_start_confirmed_only)
+    open_explorer(page, server, f"?at={ON}&capability=function/alerts")
+    assert since("state/aa~state/cc") == "23 October 2002 or earlier"
 
 
 def test_the_explorer_works_by_keyboard(server: Server, page) -> None:  # type: ignore[no-untyped-def]

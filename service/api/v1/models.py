@@ -52,6 +52,11 @@ class Link(BaseModel):
     start: dt.date
     end: dt.date | None = None
     lifted: bool = Field(False, description="True when the link stands for a link between the actors' agencies.")
+    start_confirmed_only: bool = Field(
+        False,
+        description="True when `start` comes from records whose start is only the earliest day an official "
+        "source confirms them: the link held then or before.",
+    )
     explanation: list[Support]
 
 

@@ -61,13 +61,18 @@ class Presenter:
         return self._explained[link]
 
     def link(self, link: cooperation.Link) -> models.Link:
+        explanation = self.explanation(link.iri)
+        # The link starts when its last record does: only a bound when every record starting
+        # that day is itself dated by a confirmation (an exactly dated one fixes the day).
+        latest = [support for support in explanation if support.start == link.start]
         return models.Link(
             id=str(link.iri),
             between=[self.ref(link.a), self.ref(link.b)],
             start=link.start,
             end=link.end,
             lifted=link.lifted,
-            explanation=self.explanation(link.iri),
+            start_confirmed_only=bool(latest) and all(support.start_confirmed_only for support in latest),
+            explanation=explanation,
         )
 
     def way(self, way: cooperation.Way) -> models.Way:

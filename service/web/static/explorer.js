@@ -252,7 +252,10 @@ function renderTables() {
   const outcomes = pairOutcomes();
   const rows = network.edges.map((edge) => {
     const id = edgeId(edge.a.key, edge.b.key);
-    const since = edge.bases.flatMap((b) => b.links.map((l) => l.start)).sort()[0];
+    const links = edge.bases.flatMap((b) => b.links);
+    const since = links.map((l) => l.start).sort()[0];
+    // only a bound when every link starting that day is itself dated by a confirmation
+    const boundOnly = since && links.filter((l) => l.start === since).every((l) => l.start_confirmed_only);
     const pair = outcomes.get(id) ?? [];
     const mark = outcomeMark(pair);
     return h(
@@ -261,7 +264,7 @@ function renderTables() {
       h("td", {}, nodeButton(edge.a)),
       h("td", {}, nodeButton(edge.b)),
       h("td", {}, edge.bases.map((b, i) => [i ? "; " : "", b.basis.label, ` (${b.kind})`])),
-      h("td", {}, since ? formatDate(since) : ""),
+      h("td", {}, since ? `${formatDate(since)}${boundOnly ? " or earlier" : ""}` : ""),
       h("td", {}, pair.filter((o) => o.lost.length).map((o, i) => [i ? "; " : "", outcomeText(o)])),
       h(
         "td",

@@ -85,7 +85,7 @@ export function edgePanel({ edge, at, capability, outcomes, ways, actions }) {
               "p",
               {},
               recordLink(link, "Linked"),
-              ` ${period(link.start, link.end)}`,
+              ` ${period(link.start, link.end, link.start_confirmed_only)}`,
               link.lifted ? " (stands for the links between their agencies)" : "",
               ", because:",
             ),
