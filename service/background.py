@@ -5,12 +5,17 @@ Such a read grows with the store: seconds at a million triples, minutes at ten m
 is not a client's query, so it gets the service's index limit (`BORDER21_INDEX_TIMEOUT`)
 instead of the query timeout, and it is not tied to the request that first needed it: that
 request, and every other one arriving meanwhile, waits for it at most its own time and is
-then told to ask again (503 with Retry-After) while the read goes on.
+then told to ask again (503 with Retry-After) while the read goes on. Once a read of the same
+value has completed, its duration tells how long the next one should take: a request that
+could not outlast it is told at once, with Retry-After set to the time the read should still
+need, rather than after waiting its whole time.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -41,16 +46,28 @@ def read_in_background(name: str, read: Callable[[], V], limit: float) -> Future
     return future
 
 
-def wait_for(future: Future[V], what: str) -> V:
+RETRY_AFTER = 5  # seconds, when nothing tells how long a read still needs
+RETRY_AFTER_MAX = 300
+
+
+def wait_for(future: Future[V], what: str, expected_left: float | None = None) -> V:
     """The read's value, waiting for it at most the time left to the request being served
-    (outside a request, until it ends); StillReading when that time runs out first."""
+    (outside a request, until it ends); StillReading when that time runs out first. With
+    `expected_left`, the seconds the read should still need, a request with less time than
+    that is told at once, and Retry-After says when the value should be there."""
+    retry_after = RETRY_AFTER if not expected_left else min(RETRY_AFTER_MAX, math.ceil(expected_left))
+    still_reading = StillReading(
+        f"{what} of the store's current state is still being read (on a large store this takes "
+        "minutes after a start or a change); ask again shortly",
+        retry_after,
+    )
+    time_left = request_time_left()
+    if time_left is not None and expected_left is not None and expected_left > time_left and not future.done():
+        raise still_reading
     try:
-        return future.result(timeout=request_time_left())
+        return future.result(timeout=time_left)
     except FutureTimeout:
-        raise StillReading(
-            f"{what} of the store's current state is still being read (on a large store this takes "
-            "minutes after a start or a change); ask again shortly"
-        ) from None
+        raise still_reading from None
 
 
 S = TypeVar("S")
@@ -76,6 +93,8 @@ class PerVersion(Generic[S, V]):
         self._kept_sequence = -1
         self._sequence = 0
         self._reading: dict[object, Future[V]] = {}
+        self._started: dict[object, float] = {}  # when each read under way began (monotonic)
+        self._took: float | None = None  # how long the last completed read took
 
     def get(self, store: S) -> V | None:
         key = self._key_of(store)
@@ -88,10 +107,20 @@ class PerVersion(Generic[S, V]):
             if reading is None:
                 sequence, self._sequence = self._sequence, self._sequence + 1
                 name = self.what.lower().replace(" ", "-")
+                self._started[key] = time.monotonic()
                 reading = self._reading[key] = read_in_background(
                     name, lambda: self._read_for(store, key, sequence), self.limit
                 )
-        return wait_for(reading, self.what)
+            expected_left = self._expected_left(key)
+        return wait_for(reading, self.what, expected_left)
+
+    def _expected_left(self, key: object) -> float | None:
+        """Seconds the read of `key` under way should still need, judged by the last read that
+        completed; None before any has. Called with the lock held."""
+        started = self._started.get(key)
+        if self._took is None or started is None:
+            return None
+        return max(0.0, started + self._took - time.monotonic())
 
     def ready(self, store: S) -> bool:
         """Whether the value of the store's current version is kept: `get` will not wait."""
@@ -105,9 +134,13 @@ class PerVersion(Generic[S, V]):
         except BaseException:
             with self._lock:
                 del self._reading[key]
+                self._started.pop(key, None)
             raise
         with self._lock:
             del self._reading[key]
+            started = self._started.pop(key, None)
+            if started is not None:
+                self._took = time.monotonic() - started
             if sequence > self._kept_sequence:
                 self._kept, self._kept_sequence = (key, value), sequence
         return value

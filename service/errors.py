@@ -43,7 +43,9 @@ class StillReading(StoreUnavailable):
     """An index the answer needs is still being read for the store's current version; the
     client should ask again after `retry_after` seconds."""
 
-    retry_after = 5
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ValidationFailed(Border21Error):

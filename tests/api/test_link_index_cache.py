@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -99,3 +100,69 @@ def test_the_read_has_the_index_limit_not_the_requests_deadline(monkeypatch: pyt
     with request_deadline(5):
         LinkIndexCache(limit=123).get(Versioned())  # type: ignore[arg-type]
     assert limits == [(123, None)]
+
+
+def test_once_a_read_has_taken_long_a_request_that_cannot_outlast_the_next_is_told_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]  # the reads' clock, moved by hand (requests keep the real one)
+    monkeypatch.setattr("service.background.time", SimpleNamespace(monotonic=lambda: clock[0]))
+    release = threading.Event()
+
+    def read(cls, store):  # type: ignore[no-untyped-def]
+        if store.version == 1:
+            clock[0] += 120  # the first read takes two minutes
+        else:
+            release.wait(30)  # the second is under way until released
+        return cooperation.LinkIndex([], {})
+
+    monkeypatch.setattr(cooperation.LinkIndex, "read", classmethod(read))
+    cache, store = LinkIndexCache(), Versioned()
+    cache.get(store)  # type: ignore[arg-type]
+    store.version = 2  # a write: the index is read again, and should take about as long
+    told: list[StillReading] = []
+
+    def ask() -> None:
+        with request_deadline(25), pytest.raises(StillReading) as raised:
+            cache.get(store)  # type: ignore[arg-type]
+        told.append(raised.value)
+
+    try:
+        with request_deadline(25), pytest.raises(StillReading) as first:
+            cache.get(store)  # type: ignore[arg-type]  # starts the read: 120 s expected
+        assert first.value.retry_after == 120
+        clock[0] += 90  # a later request: 30 s should be left, more than its 25
+        asking = threading.Thread(target=ask)
+        asking.start()
+        asking.join(10)  # had it waited its 25 s for the read, it would still be waiting
+        assert not asking.is_alive() and told[0].retry_after == 30
+        answers: list[object] = []
+
+        def wait() -> None:
+            with request_deadline(60):
+                answers.append(cache.get(store))  # type: ignore[arg-type]
+
+        waiting = threading.Thread(target=wait)  # a request that can outlast the read waits for it
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and not answers
+        release.set()
+        waiting.join(10)
+        assert [type(answer) for answer in answers] == [cooperation.LinkIndex]
+    finally:
+        release.set()
+
+
+def test_before_any_read_has_ended_a_request_waits_its_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def read(cls, store):  # type: ignore[no-untyped-def]
+        release.wait(30)
+        return cooperation.LinkIndex([], {})
+
+    monkeypatch.setattr(cooperation.LinkIndex, "read", classmethod(read))
+    cache, store = LinkIndexCache(), Versioned()
+    timer = threading.Timer(0.2, release.set)  # the read ends while the request still has time
+    timer.start()
+    with request_deadline(20):
+        assert isinstance(cache.get(store), cooperation.LinkIndex)  # type: ignore[arg-type]
