@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         description="After the start-up warm-up, fill the same caches again whenever the store has changed (a new "
         "build adopted, a write) and then kept still this many seconds; 0: at start-up only.",
     )
+    rederive_max_quads: int = Field(
+        5_000_000,
+        ge=0,
+        description="On a writable embedded store, derive cooperation again over the written graphs too (in "
+        "memory, in the warm-up's background pass, at start-up and after each settled change) while the store "
+        "holds at most this many quads; 0: never (derived cooperation then comes from the build alone).",
+    )
     max_body_bytes: int = Field(50_000_000, gt=0, description="Largest request body accepted, in bytes.")
     rate_limit: int = Field(
         0, ge=0, description="Requests per minute each client may send to /sparql (429 beyond); 0: no limit."

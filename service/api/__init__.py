@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -23,10 +23,12 @@ from service.api.v1 import jsonld, network, queries, resources, scenarios, searc
 from service.api.v1.common import DateCache, KnowledgeCache, LinkIndexCache, Lists, WarmUp, warm_up
 from service.api.v1.jsonld import install_jsonld
 from service.audit import open_audit_trail
+from service.build.reasoning import infer_and_derive
 from service.config import Settings
 from service.logs import configure_logging
+from service.resources import ontology_dir
 from service.search import SearchCache
-from service.store.served import open_service_store
+from service.store.served import ServedStore, ServiceStore, open_service_store
 from service.web import explorer
 from service.web.assets import STATIC, mount_vendor_assets, vendor_dir
 
@@ -41,6 +43,15 @@ Reads are open. Writes (SPARQL Update, Graph Store PUT/POST/DELETE) need
 
 
 WARM_UP_JOIN_SECONDS = 10.0  # only a cache being computed from rows already read takes longer
+
+
+def _rederivation(settings: Settings, store: ServiceStore) -> Callable[[], object] | None:
+    """What brings derived cooperation up to date with the writes, for the warm-up to run
+    before it reads (None: a read-only or remote store, or turned off)."""
+    if not isinstance(store, ServedStore) or not settings.writable or settings.rederive_max_quads == 0:
+        return None
+    ontology = ontology_dir()
+    return lambda: store.derive_again(lambda work: infer_and_derive(work, ontology), settings.rederive_max_quads)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.warm_up:
             warming = threading.Thread(
                 target=warm_up,
-                args=(app.state, store, stop_warm_up, settings.warm_up_settle),
+                args=(app.state, store, stop_warm_up, settings.warm_up_settle, _rederivation(settings, store)),
                 name="warm-up",
                 daemon=True,
             )

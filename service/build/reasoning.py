@@ -178,6 +178,15 @@ def materialise(store: OxigraphStore, rules: list[tuple[str, str]]) -> int:
     raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
 
 
+def infer_and_derive(store: OxigraphStore, ontology_dir: Path) -> tuple[int, int]:
+    """The build's rules over every graph of `store`: the inference rules into the inferred
+    graph, then the cooperation rules into the derived graph. Returns how many triples each
+    added."""
+    inferred = materialise(store, load_rules(ontology_dir / "rules"))
+    derived = derive_cooperation(store, load_rules(ontology_dir / "rules" / "cooperation"))
+    return inferred, derived
+
+
 def derive_cooperation(
     store: OxigraphStore, rules: list[tuple[str, str]], checkpoint: Callable[[], None] | None = None
 ) -> int:

@@ -346,6 +346,34 @@ class OxigraphStore:
     def drop_named_graph(self, graph: URIRef) -> None:
         self._store.remove_graph(ox.NamedNode(str(graph)))
 
+    def graph_natives(self, graph: URIRef) -> set[ox.Triple]:
+        """The triples of one named graph, in pyoxigraph's own terms."""
+        return {quad.triple for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))}
+
+    def change_graphs(self, changes: Iterable[tuple[URIRef, Iterable[ox.Triple], Iterable[ox.Triple]]]) -> int:
+        """For each (graph, removed, added), remove and add those triples of the named graph:
+        all in one transaction (one SPARQL update). Returns how many triples were named."""
+        statements, count = [], 0
+        for graph, removed, added in changes:
+            for verb, triples in (("DELETE", list(removed)), ("INSERT", list(added))):
+                if triples:
+                    body = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+                    statements.append(f"{verb} DATA {{ GRAPH {ox.NamedNode(str(graph))} {{ {body} }} }}")
+                    count += len(triples)
+        if statements:
+            self._store.update(" ;\n".join(statements))
+        return count
+
+    def holds_written(self) -> bool:
+        """Whether any graph a build did not write (see `built_graphs`), or the default graph,
+        holds a triple."""
+        if next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+            return True
+        built = built_graphs(self)
+        return any(
+            isinstance(graph, ox.NamedNode) and URIRef(graph.value) not in built for graph in self._store.named_graphs()
+        )
+
     def scan(self, scans: list[Scan]) -> Scanned:
         scanned = Scanned()
         for scan in scans:

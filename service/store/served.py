@@ -18,13 +18,17 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
+import pyoxigraph as ox
+from rdflib.namespace import DCTERMS, XSD
 from rdflib.term import URIRef
 
 from service.config import Settings
 from service.errors import ReadOnly, StoreUnavailable
+from service.namespaces import DERIVED_GRAPH, PROVENANCE_GRAPH
 from service.store.base import Bindings, QueryDataset, QueryResult, Scan, Scanned, SelectResult, Serialized, Triple
 from service.store.home import (
     StoreHome,
@@ -41,6 +45,21 @@ from service.store.worker import Task, WorkerPool
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+_DERIVED = ox.NamedNode(str(DERIVED_GRAPH))
+_MODIFIED = ox.NamedNode(str(DCTERMS.modified))
+
+
+def _is_mark(triple: ox.Triple) -> bool:
+    """Whether `triple` is the derived graph's mark that it reflects the written graphs."""
+    return triple.subject == _DERIVED and triple.predicate == _MODIFIED
+
+
+def _mark() -> ox.Triple:
+    """The mark, dated now."""
+    now = ox.Literal(datetime.now(UTC).isoformat(), datatype=ox.NamedNode(str(XSD.dateTime)))
+    return ox.Triple(_DERIVED, _MODIFIED, now)
 
 
 class ServedStore:
@@ -250,6 +269,66 @@ class ServedStore:
     def add_triples(self, graph: URIRef, triples: Iterable[Triple]) -> int:
         batch = list(triples)
         return self._write(lambda store: store.add_triples(graph, batch))
+
+    # -- derived cooperation that follows the writes ----------------------------------------
+
+    def derive_again(self, derive: Callable[[OxigraphStore], object], max_quads: int) -> int | None:
+        """Bring the derived graph up to date with the written graphs: copy the store's current
+        state into memory, drop its derived graph, have `derive` infer and derive over every
+        graph (written ones included), then, in one transaction, remove from the served derived
+        graph what is no longer derived and add what now is. A mark in the provenance graph
+        (the derived graph's dcterms:modified) says the derived graph reflects writes, so that
+        dropping the last written graph derives again too; with no written graph and no mark
+        nothing is done (the build's derivation stands).
+
+        Returns the number of triples removed and added (0: already up to date); None when
+        nothing could be done: a read-only service, a store larger than `max_quads`, or one
+        changed meanwhile (the next call after the change does it)."""
+        with self._lock:
+            self._ensure()
+            version, path = self.version, self._read_path
+            if not self.writable or self._writer is None or path is None:
+                return None
+            with self._reading_lock:  # a lease: the snapshot is not removed while copied
+                self._reading[path] += 1
+        try:
+            snapshot = OxigraphStore.open(path, read_only=True)
+            try:
+                if snapshot.triple_count() > max_quads:
+                    logger.info("event=rederive_skipped reason=size quads=%d", snapshot.triple_count())
+                    return None
+                work = OxigraphStore.in_memory()
+                work.add_store(snapshot)
+            finally:
+                snapshot.close()
+        finally:
+            with self._reading_lock:
+                self._reading[path] -= 1
+                if not self._reading[path]:
+                    del self._reading[path]
+        try:
+            marks = {t for t in work.graph_natives(PROVENANCE_GRAPH) if _is_mark(t)}
+            written = work.holds_written()
+            if not written and not marks:
+                return 0
+            before = work.graph_natives(DERIVED_GRAPH)
+            work.drop_named_graph(DERIVED_GRAPH)
+            derive(work)
+            after = work.graph_natives(DERIVED_GRAPH)
+        finally:
+            work.close()
+        stale, fresh = before - after, after - before
+        marked = written and bool(marks or stale or fresh)
+        if not stale and not fresh and marked == bool(marks):
+            return 0
+        new_marks = {_mark()} if marked else set()
+        with self._lock:
+            if self.version != version or self._writer is None:
+                return None
+            self._writer.change_graphs([(DERIVED_GRAPH, stale, fresh), (PROVENANCE_GRAPH, marks, new_marks)])
+            self._snapshot()
+        logger.info("event=rederived removed=%d added=%d", len(stale), len(fresh))
+        return len(stale) + len(fresh)
 
     def flush(self) -> None:
         with self._lock:

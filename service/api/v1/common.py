@@ -258,7 +258,13 @@ class WarmUp:
         self.ended.set()
 
 
-def warm_up(state: State, store: ServiceStore, stop: threading.Event, settle: float = 0.0) -> None:
+def warm_up(
+    state: State,
+    store: ServiceStore,
+    stop: threading.Event,
+    settle: float = 0.0,
+    refresh: Callable[[], object] | None = None,
+) -> None:
     """Fill the caches every planner request needs (knowledge, actors, channels, link index,
     search index) for the store's current version, so that the first request does not pay for
     them: at a million triples they take seconds. Run in a background thread until done or
@@ -268,20 +274,32 @@ def warm_up(state: State, store: ServiceStore, stop: threading.Event, settle: fl
 
     With `settle` > 0 the thread then stays, and fills the caches again for each new state of
     the store (a build adopted, a write) once that state has lasted `settle` seconds: a burst
-    of writes is warmed once, after its last write."""
+    of writes is warmed once, after its last write.
+
+    `refresh`, when given, runs before each filling (at start-up too): it brings what the
+    caches are read from up to date with the writes (`ServedStore.derive_again`); a failure
+    is only logged."""
     progress: WarmUp = state.warm_up
-    warmed = _key(store)
     try:
+        _refresh(refresh)
+        warmed = _key(store)
         outcome = _warm_up(state, store, stop)
     except BaseException:
         progress.end("failed")
         raise
     progress.end(outcome)
     if settle > 0 and outcome != "stopped":
-        _keep_warm(state, store, stop, settle, warmed)
+        _keep_warm(state, store, stop, settle, warmed, refresh)
 
 
-def _keep_warm(state: State, store: ServiceStore, stop: threading.Event, settle: float, warmed: str | None) -> None:
+def _keep_warm(
+    state: State,
+    store: ServiceStore,
+    stop: threading.Event,
+    settle: float,
+    warmed: str | None,
+    refresh: Callable[[], object] | None,
+) -> None:
     seen = warmed
     while not stop.wait(settle):
         key = _key(store)  # asking also adopts a newly published build
@@ -291,9 +309,20 @@ def _keep_warm(state: State, store: ServiceStore, stop: threading.Event, settle:
         if key != seen:  # changed within the last period: wait for it to keep still
             seen = key
             continue
+        _refresh(refresh)
+        key = _key(store)  # what the refresh wrote is warmed now, not after another period
         if _warm_up(state, store, stop) == "stopped":
             return
-        warmed = key
+        warmed = seen = key
+
+
+def _refresh(refresh: Callable[[], object] | None) -> None:
+    if refresh is None:
+        return
+    try:
+        refresh()
+    except Exception:
+        logger.warning("event=refresh_failed", exc_info=True)
 
 
 def _key(store: ServiceStore) -> str | None:
