@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib.namespace import OWL, RDF, RDFS
-from rdflib.term import URIRef
+from rdflib.paths import Path as RdfPath
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import URIRef, Variable
 
 from service.errors import BuildError, ValidationFailed
-from service.namespaces import DERIVED_GRAPH, INFERRED_GRAPH
+from service.namespaces import DERIVED_GRAPH, INFERRED_GRAPH, PREFIXES
 from service.sparql import sparql
 from service.store import Triple, in_memory_store
 from service.store.oxigraph import OxigraphStore
@@ -117,6 +120,67 @@ _SCHEMA_PROPERTY_IRIS = frozenset(str(p) for p in SCHEMA_PROPERTIES)
 _SCHEMA_CLASS_IRIS = frozenset(str(c) for c in SCHEMA_CLASSES)
 
 
+def data_premises(rule: str) -> int:
+    """The most premises outside the schema any solution of the CONSTRUCT rule `rule` joins:
+    what semi-naive inference needs to be at most 1 (a later round runs a rule over the new
+    triples alone, beside the schema and the transitive properties' triples). A premise is of
+    the schema when it reads SCHEMA_PROPERTIES (as a property, a property path of them or a
+    variable bound to them by VALUES) or a type among SCHEMA_CLASSES; a rule joining only
+    transitive properties' triples besides counts 0, as they are all at hand in a later round."""
+    algebra = prepareQuery(rule, initNs=dict(PREFIXES)).algebra
+    bgps: list[CompValue] = []
+    values: list[dict[Variable, object]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, CompValue):
+            if node.name == "BGP":
+                bgps.append(node)
+            if node.name == "values":
+                values.extend(node["res"])
+        for child in _children(node):
+            walk(child)
+
+    walk(algebra)
+    transitive = {s for bgp in bgps for s, p, o in bgp["triples"] if p == RDF.type and o == OWL.TransitiveProperty}
+    bound = {name for row in values for name in row}
+    schema_variables = {
+        name for name in bound if all(row.get(name) in SCHEMA_PROPERTIES for row in values if name in row)
+    }
+    data = _premises(algebra, lambda p, o: _is_schema_premise(p, o, set(), schema_variables))
+    other = _premises(algebra, lambda p, o: _is_schema_premise(p, o, transitive, schema_variables))
+    return data if other else 0
+
+
+def _children(node: object) -> Iterable[object]:
+    return node.values() if isinstance(node, dict) else node if isinstance(node, list | tuple) else ()
+
+
+def _premises(node: object, schema: Callable[[object, object], bool]) -> int:
+    """How many premises of one solution of an algebra node `schema` does not accept: a
+    UNION's branches are alternatives (the larger counts), everything else joins (they add)."""
+    if isinstance(node, CompValue) and node.name == "BGP":
+        return sum(not schema(p, o) for _, p, o in node["triples"])
+    if isinstance(node, CompValue) and node.name == "Union":
+        return max(_premises(node[side], schema) for side in ("p1", "p2"))
+    return sum(_premises(child, schema) for child in _children(node))
+
+
+def _is_schema_premise(p: object, o: object, transitive: set[Variable], schema_variables: set[Variable]) -> bool:
+    if isinstance(p, RdfPath):
+        return all(term in SCHEMA_PROPERTIES for term in _path_terms(p))
+    if isinstance(p, Variable):  # bound to schema properties, or a transitive property's triple
+        return p in schema_variables or p in transitive
+    return p in SCHEMA_PROPERTIES or (p == RDF.type and o in SCHEMA_CLASSES)
+
+
+def _path_terms(path: object) -> list[object]:
+    if isinstance(path, RdfPath):
+        parts = [getattr(path, name) for name in ("path", "arg") if hasattr(path, name)]
+        parts += list(getattr(path, "args", ()))
+        return [term for part in parts for term in _path_terms(part)]
+    return [path]
+
+
 def _is_schema(triple: ox.Triple) -> bool:
     p, o = triple.predicate.value, triple.object
     return p in _SCHEMA_PROPERTY_IRIS or (
@@ -157,7 +221,12 @@ def materialise(store: OxigraphStore, rules: list[tuple[str, str]]) -> int:
     later round runs over what the round before added, with the schema and the transitive
     properties' triples beside it: a conclusion that is new has a premise that is new, and
     each rule's other premises are in that company (see SCHEMA_PROPERTIES). A round after one
-    that added to the schema runs over all the data again."""
+    that added to the schema runs over all the data again. When a rule joins more than one
+    premise besides those (`data_premises`), semi-naive rounds could miss conclusions: every
+    round then reads all the data."""
+    joining = [name for name, rule in rules if data_premises(rule) > 1]
+    if joining:
+        logger.warning("event=inference_not_semi_naive rules=%s", ",".join(joining))
     schema_closure = [t for t in _closure(store.construct_native(_SCHEMA), rules) if not store.holds_native(t)]
     total = store.add_native(INFERRED_GRAPH, schema_closure)
     added: set[ox.Triple] | None = None  # None: the next round reads all the data
@@ -174,7 +243,7 @@ def materialise(store: OxigraphStore, rules: list[tuple[str, str]]) -> int:
         if not fresh:
             return total
         total += store.add_native(INFERRED_GRAPH, fresh)
-        added = None if any(_is_schema(triple) for triple in fresh) else fresh
+        added = None if joining or any(_is_schema(triple) for triple in fresh) else fresh
     raise BuildError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
 
 
