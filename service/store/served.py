@@ -13,11 +13,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -167,21 +168,29 @@ class ServedStore:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    @contextlib.contextmanager
+    def _leased(self) -> Iterator[tuple[Path, int]]:
+        """The directory reads use now and the version it holds, kept from the snapshots'
+        clean-up until the block ends."""
         with self._lock:  # so not between a write's snapshot and its clean-up
             path = self._ensure()
+            version = self.version
             with self._reading_lock:
                 self._reading[path] += 1
         try:
-            # The cap protects the service from a client's query (/sparql); the service's own
-            # reads (links on a date, the search index) grow with the data and are not capped.
-            cap = self.max_results if method == "execute" else None
-            return self.pool.run(Task(str(path), method, args, kwargs, cap))
+            yield path, version
         finally:
             with self._reading_lock:
                 self._reading[path] -= 1
                 if not self._reading[path]:
                     del self._reading[path]
+
+    def _read(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        with self._leased() as (path, _):
+            # The cap protects the service from a client's query (/sparql); the service's own
+            # reads (links on a date, the search index) grow with the data and are not capped.
+            cap = self.max_results if method == "execute" else None
+            return self.pool.run(Task(str(path), method, args, kwargs, cap))
 
     def select(self, query: str, bindings: Bindings | None = None) -> SelectResult:
         result: SelectResult = self._read("select", query, bindings)
@@ -284,14 +293,9 @@ class ServedStore:
         Returns the number of triples removed and added (0: already up to date); None when
         nothing could be done: a read-only service, a store larger than `max_quads`, or one
         changed meanwhile (the next call after the change does it)."""
-        with self._lock:
-            self._ensure()
-            version, path = self.version, self._read_path
-            if not self.writable or self._writer is None or path is None:
-                return None
-            with self._reading_lock:  # a lease: the snapshot is not removed while copied
-                self._reading[path] += 1
-        try:
+        if not self.writable:
+            return None
+        with self._leased() as (path, version):
             snapshot = OxigraphStore.open(path, read_only=True)
             try:
                 if snapshot.triple_count() > max_quads:
@@ -301,11 +305,6 @@ class ServedStore:
                 work.add_store(snapshot)
             finally:
                 snapshot.close()
-        finally:
-            with self._reading_lock:
-                self._reading[path] -= 1
-                if not self._reading[path]:
-                    del self._reading[path]
         try:
             marks = {t for t in work.graph_natives(PROVENANCE_GRAPH) if _is_mark(t)}
             written = work.holds_written()
