@@ -152,3 +152,12 @@ def test_a_store_larger_than_the_limit_is_left_to_the_build(served: ServedStore)
     derived = served.triple_count(DERIVED_GRAPH)
     assert served.derive_again(derive, 100) is None
     assert served.triple_count(DERIVED_GRAPH) == derived
+
+
+def test_a_writable_service_with_nothing_built_starts_without_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with service(tmp_path / "nothing-built") as client:
+        assert eventually(lambda: client.app.state.warm_up.outcome != "running")  # type: ignore[attr-defined]
+        assert client.app.state.warm_up.outcome == "skipped"  # type: ignore[attr-defined]
+    assert "refresh_failed" not in caplog.text

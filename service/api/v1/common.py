@@ -321,6 +321,8 @@ def _refresh(refresh: Callable[[], object] | None) -> None:
         return
     try:
         refresh()
+    except StoreUnavailable:  # nothing built yet, or closed: the warm-up says so itself
+        logger.debug("event=refresh_skipped", exc_info=True)
     except Exception:
         logger.warning("event=refresh_failed", exc_info=True)
 
