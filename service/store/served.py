@@ -298,18 +298,21 @@ class ServedStore:
         with self._leased() as (path, version):
             snapshot = OxigraphStore.open(path, read_only=True)
             try:
-                if snapshot.triple_count() > max_quads:
-                    logger.info("event=rederive_skipped reason=size quads=%d", snapshot.triple_count())
+                # Asked of the snapshot before anything is copied: with nothing written, a
+                # start or a rebuild costs no copy of the store.
+                marks = {t for t in snapshot.graph_natives(PROVENANCE_GRAPH) if _is_mark(t)}
+                written = snapshot.holds_written()
+                if not written and not marks:
+                    return 0
+                quads = snapshot.triple_count()
+                if quads > max_quads:
+                    logger.info("event=rederive_skipped reason=size quads=%d", quads)
                     return None
                 work = OxigraphStore.in_memory()
                 work.add_store(snapshot)
             finally:
                 snapshot.close()
         try:
-            marks = {t for t in work.graph_natives(PROVENANCE_GRAPH) if _is_mark(t)}
-            written = work.holds_written()
-            if not written and not marks:
-                return 0
             before = work.graph_natives(DERIVED_GRAPH)
             work.drop_named_graph(DERIVED_GRAPH)
             derive(work)
