@@ -92,8 +92,7 @@ class PerVersion(Generic[S, V]):
         self._kept: tuple[object, V] | None = None  # (key, value)
         self._kept_sequence = -1
         self._sequence = 0
-        self._reading: dict[object, Future[V]] = {}
-        self._started: dict[object, float] = {}  # when each read under way began (monotonic)
+        self._reading: dict[object, tuple[Future[V], float]] = {}  # each read under way, and when it began
         self._took: float | None = None  # how long the last completed read took
 
     def get(self, store: S) -> V | None:
@@ -103,24 +102,16 @@ class PerVersion(Generic[S, V]):
         with self._lock:
             if self._kept is not None and self._kept[0] == key:
                 return self._kept[1]
-            reading = self._reading.get(key)
-            if reading is None:
+            if key not in self._reading:
                 sequence, self._sequence = self._sequence, self._sequence + 1
                 name = self.what.lower().replace(" ", "-")
-                self._started[key] = time.monotonic()
-                reading = self._reading[key] = read_in_background(
-                    name, lambda: self._read_for(store, key, sequence), self.limit
-                )
-            expected_left = self._expected_left(key)
+                started = time.monotonic()
+                future = read_in_background(name, lambda: self._read_for(store, key, sequence), self.limit)
+                self._reading[key] = (future, started)
+            reading, started = self._reading[key]
+            # what the read should still need, judged by the last one that completed
+            expected_left = None if self._took is None else max(0.0, started + self._took - time.monotonic())
         return wait_for(reading, self.what, expected_left)
-
-    def _expected_left(self, key: object) -> float | None:
-        """Seconds the read of `key` under way should still need, judged by the last read that
-        completed; None before any has. Called with the lock held."""
-        started = self._started.get(key)
-        if self._took is None or started is None:
-            return None
-        return max(0.0, started + self._took - time.monotonic())
 
     def ready(self, store: S) -> bool:
         """Whether the value of the store's current version is kept: `get` will not wait."""
@@ -134,13 +125,10 @@ class PerVersion(Generic[S, V]):
         except BaseException:
             with self._lock:
                 del self._reading[key]
-                self._started.pop(key, None)
             raise
         with self._lock:
-            del self._reading[key]
-            started = self._started.pop(key, None)
-            if started is not None:
-                self._took = time.monotonic() - started
+            _, started = self._reading.pop(key)
+            self._took = time.monotonic() - started
             if sequence > self._kept_sequence:
                 self._kept, self._kept_sequence = (key, value), sequence
         return value

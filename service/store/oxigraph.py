@@ -369,10 +369,12 @@ class OxigraphStore:
         holds a triple."""
         if next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
             return True
+        return bool(self._written_graphs())
+
+    def _written_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs a build did not write: those written through the service."""
         built = built_graphs(self)
-        return any(
-            isinstance(graph, ox.NamedNode) and URIRef(graph.value) not in built for graph in self._store.named_graphs()
-        )
+        return [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and URIRef(g.value) not in built]
 
     def scan(self, scans: list[Scan]) -> Scanned:
         scanned = Scanned()
@@ -526,10 +528,8 @@ class OxigraphStore:
 def carry_written_graphs(source: OxigraphStore, target: OxigraphStore) -> int:
     """Make `target`'s written graphs (every graph a build did not write, and the default
     graph) those of `source`. Returns the number of quads carried."""
-    built = built_graphs(target)
-    for graph in target._store.named_graphs():
-        if isinstance(graph, ox.NamedNode) and URIRef(graph.value) not in built:
-            target._store.remove_graph(graph)
+    for graph in target._written_graphs():
+        target._store.remove_graph(graph)
     target._store.clear_graph(ox.DefaultGraph())
     source_built = built_graphs(source)
     carried = [
